@@ -1,0 +1,133 @@
+"""Assertions the checks share. Each failure says what was expected, what came back, and why.
+
+Results are compared as plain NumPy arrays of the expected dtype, so an object whose `__eq__`
+always answers True, or an ndarray subclass with a doctored comparison, earns nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+
+class CheckFailure(AssertionError):
+    """A check's verdict on the learner's code (reported as `failed`, with this message)."""
+
+
+def fail(message: str) -> None:
+    raise CheckFailure(message)
+
+
+def as_array(value: Any, what: str, dtype: Any = np.float64, ndim: int | None = None) -> np.ndarray:
+    """`value` as a plain ndarray of `dtype`; fail unless it already is a numeric ndarray."""
+    if not isinstance(value, np.ndarray):
+        fail(f"{what} should be a numpy.ndarray, got {type(value).__name__}")
+    if value.dtype == object:
+        fail(f"{what} has dtype object; return an array of numbers")
+    if ndim is not None and value.ndim != ndim:
+        fail(f"{what} should be {ndim}-D, got shape {value.shape}")
+    plain = np.array(value, dtype=dtype, copy=True, subok=False)
+    return plain.view(np.ndarray)
+
+
+def assert_shape(arr: np.ndarray, shape: tuple[int, ...], what: str, why: str = "") -> None:
+    if arr.shape != tuple(shape):
+        fail(f"{what} has shape {arr.shape}, expected {tuple(shape)}{'; ' + why if why else ''}")
+
+
+def assert_close(
+    actual: np.ndarray,
+    expected: np.ndarray,
+    what: str,
+    rtol: float = 1e-7,
+    atol: float = 1e-9,
+    why: str = "",
+) -> None:
+    """Element-wise closeness with a message that shows the worst element."""
+    actual = np.asarray(actual, dtype=np.float64).view(np.ndarray)
+    expected = np.asarray(expected, dtype=np.float64)
+    assert_shape(actual, expected.shape, what)
+    bad_nan = np.isnan(actual) != np.isnan(expected)
+    if bad_nan.any():
+        idx = tuple(int(i) for i in np.argwhere(bad_nan)[0])
+        fail(f"{what}: at index {idx} got {actual[idx]!r}, expected {expected[idx]!r}"
+             f"{'; ' + why if why else ''}")
+    with np.errstate(invalid="ignore"):
+        ok = np.isclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True)
+    if not ok.all():
+        err = np.where(ok, 0.0, np.abs(np.nan_to_num(actual - expected, nan=np.inf)))
+        idx = np.unravel_index(int(np.argmax(err)), err.shape)
+        idx_t = tuple(int(i) for i in idx)
+        fail(
+            f"{what}: {int((~ok).sum())} of {ok.size} values are wrong; worst at index {idx_t}: "
+            f"got {actual[idx]:.6g}, expected {expected[idx]:.6g}{'; ' + why if why else ''}"
+        )
+
+
+def expect_raises(exc_type: type[BaseException], fn: Callable[..., Any], *args: Any, why: str, **kwargs: Any) -> None:
+    """Fail unless `fn(*args, **kwargs)` raises `exc_type` (NotImplementedError passes through)."""
+    try:
+        result = fn(*args, **kwargs)
+        if hasattr(result, "__next__"):  # a generator function raises on first use
+            next(result, None)
+    except exc_type:
+        return
+    except NotImplementedError:
+        raise
+    except Exception as exc:
+        fail(f"expected {exc_type.__name__} ({why}), but your code raised {type(exc).__name__}: {exc}")
+    fail(f"expected {exc_type.__name__} ({why}), but nothing was raised")
+
+
+def python_lines_executed(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
+    """How many Python lines run during `fn(*args, **kwargs)`: a loop over rows shows up as growth.
+
+    Deterministic (it counts, it does not time), so it never flakes on a busy machine.
+    """
+    count = 0
+
+    def tracer(frame, event, arg):  # noqa: ARG001
+        nonlocal count
+        if event == "line":
+            count += 1
+        return tracer
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        fn(*args, **kwargs)
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+def assert_vectorised(
+    fn: Callable[[int], Any], small: int, large: int, what: str, slack: int = 40
+) -> None:
+    """Fail when the Python work of `fn(n)` grows with n (a Python loop over rows or elements)."""
+    fn(small)  # warm up caches and lazy imports
+    lines_small = python_lines_executed(fn, small)
+    lines_large = python_lines_executed(fn, large)
+    if lines_large > lines_small + slack:
+        fail(
+            f"{what} runs {lines_small} Python lines for {small} rows but {lines_large} for {large} rows: "
+            "the work grows with the data, so it loops in Python. Express it as whole-array NumPy "
+            "operations (broadcasting, axis= arguments), which run in compiled code"
+        )
+
+
+def peak_allocation(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, int]:
+    """(result, peak bytes newly allocated while it ran), as NumPy reports to tracemalloc."""
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base, _ = tracemalloc.get_traced_memory()
+        result = fn(*args, **kwargs)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, peak - base

@@ -1,0 +1,110 @@
+"""`mlgrade`: parse the command line and dispatch. The work lives in `learner` and `dev`.
+
+Exit status: 0 when every selected check passed (or the command succeeded), 1 when any check did
+not pass, 2 for a usage error (unknown exercise, missing folder, bad option).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+# One BLAS thread per process: the runner forks a child per check, and a thread pool inherited
+# across fork() only costs memory and start-up time. Set before numpy is first imported.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+EXIT_OK, EXIT_NOT_PASSED, EXIT_USAGE = 0, 1, 2
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mlgrade",
+        description="Grade your exercises of Mastering Machine Learning Engineering. "
+        "With no command: your progress and the next exercise.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add_grading_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--target", type=Path, default=None,
+                       help="folder laid out like lessons/ to grade (default: this course's lessons/)")
+        p.add_argument("--time-limit", type=_positive_float, default=None, metavar="SECONDS",
+                       help="wall-clock limit per check (default: each exercise's limit in course.toml)")
+        p.add_argument("--jobs", type=_positive_int, default=None,
+                       help="checks graded at once (default: the number of CPUs, at most 4)")
+
+    p = sub.add_parser("status", help="progress per lesson and the next exercise (the default)")
+    add_grading_options(p)
+
+    p = sub.add_parser("check", help="grade a lesson, an exercise, or everything")
+    p.add_argument("selector", nargs="?", help="lesson (01, 01_numpy), exercise id, or unique prefix")
+    add_grading_options(p)
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--output", type=Path, default=None, metavar="FILE",
+                   help="write the report to FILE (written whole, or not at all)")
+
+    p = sub.add_parser("hint", help="show the next hint for an exercise")
+    p.add_argument("exercise")
+
+    p = sub.add_parser("watch", help="regrade an exercise each time you save its file")
+    p.add_argument("selector", nargs="?")
+    add_grading_options(p)
+
+    p = sub.add_parser("reset", help="restore an exercise's stub (your file is backed up first)")
+    p.add_argument("exercise")
+    p.add_argument("--target", type=Path, default=None)
+
+    p = sub.add_parser("list", help="every exercise id with its title and points")
+
+    dev = sub.add_parser("dev", help="maintainer commands")
+    dev_sub = dev.add_subparsers(dest="dev_command", metavar="DEV_COMMAND", required=True)
+    p = dev_sub.add_parser("sync", help="write lessons/ from solutions/")
+    p.add_argument("--check", action="store_true", help="only report drift; write nothing")
+    p = dev_sub.add_parser("check", help="prove the course gradable: manifest, stubs, solutions")
+    p.add_argument("--mutants", action="store_true", help="also grade every mutant in tests/mutants/")
+    p.add_argument("--jobs", type=_positive_int, default=None)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from . import dev, learner  # after the BLAS settings above
+    from .errors import UsageError
+    from .manifest import ManifestError, SelectorError
+
+    try:
+        if args.command == "dev":
+            return dev.main(args)
+        return learner.main(args)
+    except (SelectorError, UsageError, ManifestError) as exc:
+        print(f"mlgrade: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\nmlgrade: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

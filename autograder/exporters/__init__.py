@@ -1,0 +1,1 @@
+"""Exporters: each turns the one result model (`results.GradeReport`) into one format."""

@@ -1,0 +1,87 @@
+"""What a learner sees in the terminal: rich tables, one line per check, the next step."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..manifest import Course, Exercise
+from ..results import CheckResult, ExerciseResult, GradeReport
+
+STYLE = {
+    "passed": ("✓", "green"),
+    "failed": ("✗", "red"),
+    "error": ("!", "magenta"),
+    "timeout": ("⏱", "yellow"),
+    "not_attempted": ("·", "dim"),
+}
+
+
+def status_text(status: str) -> Text:
+    mark, style = STYLE[status]
+    return Text(f"{mark} {status.replace('_', ' ')}", style=style)
+
+
+def print_check(console: Console, exercise_id: str, check: CheckResult) -> None:
+    """One streamed line as a check finishes."""
+    mark, style = STYLE[check.status]
+    line = Text(f"  {mark} ", style=style)
+    line.append(f"{exercise_id.split('/')[-1]}: {check.name}")
+    if check.status != "passed" and check.message:
+        line.append(f"\n      {check.message}", style="bold" if check.status == "failed" else "")
+    console.print(line)
+
+
+def print_exercise_detail(console: Console, ex: ExerciseResult, course: Course) -> None:
+    style = STYLE[ex.status][1]
+    console.print(Text(f"\n{ex.id} · {ex.title}  {ex.score:g}/{ex.max_score:g}", style=f"bold {style}"))
+    for check in ex.checks:
+        print_check(console, ex.id, check)
+        if check.output and check.status != "passed":
+            console.print(Text("      your output: " + check.output[:400].replace("\n", "\n      "), style="dim"))
+
+
+def print_report(console: Console, report: GradeReport, course: Course) -> None:
+    for ex in report.exercises:
+        print_exercise_detail(console, ex, course)
+    console.print()
+    console.print(summary_line(report))
+    failing = next((e for e in report.exercises if e.status != "passed"), None)
+    if failing:
+        console.print(next_step(course.exercise(failing.id), failing))
+
+
+def summary_line(report: GradeReport) -> Text:
+    n_passed = sum(e.status == "passed" for e in report.exercises)
+    style = "bold green" if report.passed else "bold"
+    return Text(
+        f"Score {report.score:g}/{report.max_score:g} · {n_passed}/{len(report.exercises)} exercises "
+        f"complete · {report.duration_s:.1f} s",
+        style=style,
+    )
+
+
+def next_step(ex: Exercise, result: ExerciseResult | None) -> Text:
+    verb = "Start" if result is None or result.status == "not_attempted" else "Keep going on"
+    text = Text(f"{verb}: {ex.relpath.as_posix()} — {ex.title}\n", style="bold cyan")
+    text.append(f"  read docs/{ex.docs}, then `mlgrade check {ex.stem}`; stuck? `mlgrade hint {ex.stem}`")
+    return text
+
+
+def progress_table(course: Course, known: dict[str, ExerciseResult]) -> Table:
+    """The `mlgrade` status table: one row per lesson, points and progress."""
+    table = Table(title=course.title, title_style="bold", expand=False)
+    table.add_column("Lesson")
+    table.add_column("Exercises", justify="right")
+    table.add_column("Points", justify="right")
+    table.add_column("Progress")
+    for lesson in course.lessons:
+        results = [known.get(e.id) for e in lesson.exercises]
+        done = sum(r is not None and r.status == "passed" for r in results)
+        points = sum(r.score for r in results if r is not None)
+        share = points / lesson.points if lesson.points else 0.0
+        bar = "█" * round(share * 20) + "░" * (20 - round(share * 20))
+        table.add_row(f"{lesson.number} {lesson.title}", f"{done}/{len(results)}",
+                      f"{points:g}/{lesson.points:g}", Text(bar, style="green" if share == 1 else "cyan"))
+    return table

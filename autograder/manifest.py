@@ -1,0 +1,191 @@
+"""The course manifest (`course.toml`): lessons and exercises in order, with points and hints.
+
+Everything that needs to know what the course contains reads it through `load_course()`: the CLI,
+the runner, the stub generator, the maintainer check and the repository's own tests.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# The grader's own course: the manifest, checks and solutions come from the installed grader,
+# never from the folder being graded.
+COURSE_ROOT = Path(__file__).resolve().parent.parent
+MANIFEST_PATH = COURSE_ROOT / "course.toml"
+
+
+class ManifestError(ValueError):
+    """`course.toml` is malformed or does not match the files on disk."""
+
+
+class SelectorError(ValueError):
+    """A lesson or exercise selector matched nothing (or matched ambiguously)."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str  # "<lesson folder>/<file stem>", e.g. "01_numpy/ex01_standardize"
+    title: str
+    points: float
+    hints: tuple[str, ...]
+    time_limit: float  # seconds per check
+    docs: str  # docs page and anchor, relative to docs/
+
+    @property
+    def lesson_id(self) -> str:
+        return self.id.split("/", 1)[0]
+
+    @property
+    def stem(self) -> str:
+        return self.id.split("/", 1)[1]
+
+    @property
+    def relpath(self) -> Path:
+        """Path of the exercise file inside a target laid out like `lessons/`."""
+        return Path(self.lesson_id) / f"{self.stem}.py"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str  # the folder name, e.g. "01_numpy"
+    title: str
+    checks: str  # check module file name in autograder/checks/
+    docs: str
+    exercises: tuple[Exercise, ...]
+
+    @property
+    def number(self) -> str:
+        return self.id.split("_", 1)[0]
+
+    @property
+    def points(self) -> float:
+        return sum(e.points for e in self.exercises)
+
+
+@dataclass(frozen=True)
+class Course:
+    title: str
+    time_limit: float
+    memory_limit_mb: int
+    output_limit_kb: int
+    lessons: tuple[Lesson, ...]
+    root: Path = field(default=COURSE_ROOT)
+
+    @property
+    def exercises(self) -> list[Exercise]:
+        return [e for lesson in self.lessons for e in lesson.exercises]
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        for ex in self.exercises:
+            if ex.id == exercise_id:
+                return ex
+        raise SelectorError(unknown_message(exercise_id, [e.id for e in self.exercises]))
+
+    def lesson_of(self, ex: Exercise) -> Lesson:
+        return next(lesson for lesson in self.lessons if lesson.id == ex.lesson_id)
+
+    def select(self, selector: str | None) -> list[Exercise]:
+        """Exercises matched by a lesson (`01`, `01_numpy`), an exercise id, or a unique prefix.
+
+        No selector selects everything. Raises `SelectorError` with the closest ids otherwise.
+        """
+        if not selector:
+            return self.exercises
+        sel = selector.strip().strip("/").removesuffix(".py")
+        for lesson in self.lessons:
+            if sel in (lesson.id, lesson.number, lesson.number.lstrip("0")):
+                return list(lesson.exercises)
+        exact = [e for e in self.exercises if sel in (e.id, e.stem)]
+        if exact:
+            return exact
+        prefixed = [e for e in self.exercises if e.id.startswith(sel) or e.stem.startswith(sel)]
+        if len(prefixed) == 1:
+            return prefixed
+        if len(prefixed) > 1:
+            names = ", ".join(e.id for e in prefixed)
+            raise SelectorError(f"'{selector}' matches several exercises: {names}. Be more specific.")
+        candidates = [e.id for e in self.exercises] + [e.stem for e in self.exercises]
+        candidates += [lesson.id for lesson in self.lessons]
+        raise SelectorError(unknown_message(selector, candidates))
+
+
+def unknown_message(name: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.5)
+    hint = f" Did you mean: {', '.join(close)}?" if close else " Run `mlgrade` to list them."
+    return f"No lesson or exercise called '{name}'.{hint}"
+
+
+def _require(table: dict, key: str, where: str, kind: type | tuple[type, ...]):
+    if key not in table:
+        raise ManifestError(f"{where}: missing '{key}'")
+    value = table[key]
+    if not isinstance(value, kind):
+        raise ManifestError(f"{where}: '{key}' has the wrong type ({type(value).__name__})")
+    return value
+
+
+def load_course(path: Path = MANIFEST_PATH) -> Course:
+    """Parse and validate the structure of `course.toml` (files on disk: see `dev.check_manifest`)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ManifestError(f"{path} not found: the grader is not installed from a course checkout") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(f"{path}: not valid TOML ({exc})") from None
+
+    meta = data.get("course", {})
+    default_limit = float(meta.get("time_limit", 10))
+    lessons = []
+    seen: set[str] = set()
+    for i, lt in enumerate(data.get("lessons", [])):
+        lid = _require(lt, "id", f"lesson #{i + 1}", str)
+        where = f"lesson '{lid}'"
+        exercises = []
+        for j, et in enumerate(lt.get("exercises", [])):
+            eid = _require(et, "id", f"{where}, exercise #{j + 1}", str)
+            ewhere = f"exercise '{eid}'"
+            if eid in seen:
+                raise ManifestError(f"{ewhere}: duplicate id")
+            seen.add(eid)
+            if not eid.startswith(f"{lid}/") or eid.count("/") != 1:
+                raise ManifestError(f"{ewhere}: id must be '{lid}/<file stem>'")
+            hints = _require(et, "hints", ewhere, list)
+            if not hints or not all(isinstance(h, str) and h.strip() for h in hints):
+                raise ManifestError(f"{ewhere}: needs at least one non-empty hint")
+            points = _require(et, "points", ewhere, (int, float))
+            if points <= 0:
+                raise ManifestError(f"{ewhere}: points must be positive")
+            exercises.append(
+                Exercise(
+                    id=eid,
+                    title=_require(et, "title", ewhere, str),
+                    points=float(points),
+                    hints=tuple(hints),
+                    time_limit=float(et.get("time_limit", default_limit)),
+                    docs=_require(et, "docs", ewhere, str),
+                )
+            )
+        if not exercises:
+            raise ManifestError(f"{where}: has no exercises")
+        lessons.append(
+            Lesson(
+                id=lid,
+                title=_require(lt, "title", where, str),
+                checks=_require(lt, "checks", where, str),
+                docs=_require(lt, "docs", where, str),
+                exercises=tuple(exercises),
+            )
+        )
+    if len({lesson.id for lesson in lessons}) != len(lessons):
+        raise ManifestError("duplicate lesson ids")
+    return Course(
+        title=meta.get("title", "course"),
+        time_limit=default_limit,
+        memory_limit_mb=int(meta.get("memory_limit_mb", 2048)),
+        output_limit_kb=int(meta.get("output_limit_kb", 64)),
+        lessons=tuple(lessons),
+        root=path.parent,
+    )

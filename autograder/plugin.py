@@ -1,0 +1,160 @@
+"""The pytest plugin every graded check runs under (loaded by `autograder/checks/pytest.ini`).
+
+- `--mlgrade-target DIR`: the folder laid out like `lessons/` whose files are graded.
+- `@pytest.mark.exercise("01_numpy/ex01_standardize")` on a check class ties it to an exercise.
+- The `submission` fixture loads that exercise's file from the target by path, so nothing else in
+  the target (a `conftest.py`, `sitecustomize.py`, a package `__init__`) is ever imported.
+- `classify()` turns a finished check into a status and a message a learner can act on.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import traceback
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from . import results
+
+CHECKS_DIR = Path(__file__).resolve().parent / "checks"
+_EXCINFO = pytest.StashKey[dict]()
+
+
+class ExerciseMissing(Exception):
+    """The target has no file for this exercise: graded as not attempted."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mlgrade")
+    group.addoption("--mlgrade-target", default=None, help="folder laid out like lessons/ to grade")
+    group.addoption("--mlgrade-select", default=None, help="comma-separated exercise ids to grade")
+    group.addoption(
+        "--mlgrade-extra", action="append", default=[], help="extra (hidden) check module to add"
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "exercise(id): the exercise a check grades")
+    # Importing a learner's file must never write __pycache__ into their folder.
+    sys.dont_write_bytecode = True
+
+
+def exercise_id_of(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("exercise")
+    return marker.args[0] if marker else None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    missing = [item.nodeid for item in items if exercise_id_of(item) is None]
+    if missing:
+        raise pytest.UsageError(f"checks without an @pytest.mark.exercise marker: {missing}")
+    select = config.getoption("mlgrade_select")
+    if select:
+        wanted = set(select.split(","))
+        keep = [item for item in items if exercise_id_of(item) in wanted]
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
+
+
+def target_dir(config: pytest.Config) -> Path:
+    value = config.getoption("mlgrade_target")
+    if not value:
+        raise pytest.UsageError("pass --mlgrade-target DIR (a folder laid out like lessons/)")
+    return Path(value).resolve()
+
+
+def load_exercise(target: Path, exercise_id: str) -> ModuleType:
+    """Import `<target>/<exercise_id>.py` by path under a private module name."""
+    path = target / f"{exercise_id}.py"
+    if not path.is_file():
+        raise ExerciseMissing(f"{exercise_id}.py is not in {target}")
+    name = "submission_" + exercise_id.replace("/", "__")
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses and pickling look modules up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def submission(request: pytest.FixtureRequest) -> ModuleType:
+    """The learner's module for the exercise named by the check's marker."""
+    return load_exercise(target_dir(request.config), exercise_id_of(request.node))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if call.excinfo is not None:
+        item.stash.setdefault(_EXCINFO, {})[call.when] = call.excinfo
+    return report
+
+
+# --- classification -------------------------------------------------------------------------
+
+
+def _from_grader(tb_entry_path: str) -> bool:
+    path = Path(tb_entry_path).resolve()
+    return Path(__file__).resolve().parent in path.parents
+
+
+def _learner_location(exc: BaseException) -> str:
+    """'ex01_standardize.py, line 12' for the deepest frame in a submission file, if any."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    for frame in reversed(frames):
+        if not _from_grader(frame.filename) and "site-packages" not in frame.filename:
+            if Path(frame.filename).suffix == ".py" and "/lib/python" not in frame.filename:
+                return f" ({Path(frame.filename).name}, line {frame.lineno})"
+    return ""
+
+
+def _first_paragraph(text: str) -> str:
+    # pytest's assertion rewriting appends "assert <expr>" after our message: keep ours.
+    head = text.split("\nassert ", 1)[0]
+    return head.strip()
+
+
+def classify(item: pytest.Item, reports: list[pytest.TestReport]) -> tuple[str, str]:
+    """(status, message) for one check from its setup/call/teardown reports."""
+    if all(r.passed for r in reports):
+        return results.PASSED, ""
+    excinfos = item.stash.get(_EXCINFO, {})
+    for when in ("setup", "call", "teardown"):
+        info = excinfos.get(when)
+        if info is None:
+            continue
+        exc = info.value
+        if isinstance(exc, ExerciseMissing):
+            return results.NOT_ATTEMPTED, f"not attempted: {exc}"
+        if isinstance(exc, NotImplementedError):
+            return results.NOT_ATTEMPTED, "not attempted yet: the function still raises NotImplementedError"
+        if isinstance(exc, pytest.skip.Exception):
+            return results.NOT_ATTEMPTED, f"skipped: {exc}"
+        if isinstance(exc, (AssertionError, pytest.fail.Exception)):
+            last = info.traceback[-1] if info.traceback else None
+            if last is None or _from_grader(str(last.path)) or isinstance(exc, pytest.fail.Exception):
+                return results.FAILED, _first_paragraph(str(exc)) or "check failed"
+        if isinstance(exc, SystemExit):
+            return results.ERROR, (
+                f"your code called sys.exit({exc.code!r}){_learner_location(exc)}: "
+                "an exercise function must return its result, never exit the process"
+            )
+        if isinstance(exc, MemoryError):
+            return results.ERROR, (
+                f"your code ran out of memory{_learner_location(exc)}: it tried to allocate more "
+                "than the grader's memory limit; look for a huge intermediate array"
+            )
+        if isinstance(exc, RecursionError):
+            return results.ERROR, f"your code recursed too deeply{_learner_location(exc)}"
+        where = "while importing your file" if when == "setup" else ""
+        detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+        return results.ERROR, (
+            f"your code raised {type(exc).__name__}{': ' + detail if detail else ''}"
+            f"{_learner_location(exc)}{' ' + where if where else ''}"
+        ).strip()
+    failed = next((r for r in reports if not r.passed), None)
+    return results.ERROR, f"check did not complete: {getattr(failed, 'longreprtext', '')[:500]}"

@@ -1,0 +1,111 @@
+"""The one result model every exporter reads: check → exercise → report."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+SCHEMA_VERSION = 1
+
+PASSED = "passed"
+FAILED = "failed"
+ERROR = "error"
+TIMEOUT = "timeout"
+NOT_ATTEMPTED = "not_attempted"
+STATUSES = (PASSED, FAILED, ERROR, TIMEOUT, NOT_ATTEMPTED)
+
+
+@dataclass
+class CheckResult:
+    name: str
+    status: str
+    message: str = ""
+    duration_s: float = 0.0
+    output: str = ""  # the learner's captured stdout/stderr, truncated
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"unknown check status {self.status!r}")
+
+
+@dataclass
+class ExerciseResult:
+    id: str
+    title: str
+    max_score: float
+    checks: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        """Points earned: the exercise's points times the share of its checks that passed."""
+        if not self.checks:
+            return 0.0
+        passed = sum(c.status == PASSED for c in self.checks)
+        return round(self.max_score * passed / len(self.checks), 2)
+
+    @property
+    def status(self) -> str:
+        statuses = {c.status for c in self.checks}
+        if not statuses or statuses == {NOT_ATTEMPTED}:
+            return NOT_ATTEMPTED
+        if statuses == {PASSED}:
+            return PASSED
+        for worst in (ERROR, TIMEOUT, FAILED):
+            if worst in statuses:
+                return worst
+        return FAILED  # some passed, the rest not attempted: partly done
+
+    @property
+    def lesson_id(self) -> str:
+        return self.id.split("/", 1)[0]
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "score": self.score,
+            "max_score": self.max_score,
+            "status": self.status,
+            "checks": [asdict(c) for c in self.checks],
+        }
+
+
+@dataclass
+class GradeReport:
+    target: str
+    exercises: list[ExerciseResult] = field(default_factory=list)
+    started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    duration_s: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return round(sum(e.score for e in self.exercises), 2)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(e.max_score for e in self.exercises), 2)
+
+    @property
+    def passed(self) -> bool:
+        """True when every selected check passed."""
+        return bool(self.exercises) and all(e.status == PASSED for e in self.exercises)
+
+    def to_dict(self) -> dict:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "target": self.target,
+            "started_at": self.started_at,
+            "duration_s": round(self.duration_s, 3),
+            "score": self.score,
+            "max_score": self.max_score,
+            "exercises": [e.to_dict() for e in self.exercises],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> GradeReport:
+        report = cls(target=data["target"], started_at=data.get("started_at", ""))
+        report.duration_s = data.get("duration_s", 0.0)
+        for e in data["exercises"]:
+            checks = [CheckResult(**c) for c in e["checks"]]
+            report.exercises.append(ExerciseResult(e["id"], e["title"], e["max_score"], checks))
+        return report

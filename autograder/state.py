@@ -1,0 +1,96 @@
+"""The learner's local state: hints already shown and cached results, in `.mlgrade/` (git-ignored).
+
+Nothing here is ever written inside `lessons/`. Set MLGRADE_STATE_DIR to keep it elsewhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from . import __version__
+from .atomic import atomic_write
+from .manifest import COURSE_ROOT, Course, Exercise
+from .plugin import CHECKS_DIR
+from .results import CheckResult, ExerciseResult
+
+
+def state_dir() -> Path:
+    return Path(os.environ.get("MLGRADE_STATE_DIR") or COURSE_ROOT / ".mlgrade")
+
+
+def _load(name: str) -> dict:
+    path = state_dir() / name
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}  # a missing or corrupt state file only costs a regrade
+
+
+def _save(name: str, data: dict) -> None:
+    atomic_write(state_dir() / name, json.dumps(data, indent=1, sort_keys=True))
+
+
+def next_hint(ex: Exercise) -> tuple[int, str | None]:
+    """(1-based number, text) of the next hint for `ex`, remembering it; (n, None) when all are out."""
+    seen = _load("hints.json")
+    shown = int(seen.get(ex.id, 0))
+    if shown >= len(ex.hints):
+        return len(ex.hints), None
+    seen[ex.id] = shown + 1
+    _save("hints.json", seen)
+    return shown + 1, ex.hints[shown]
+
+
+def hints_shown(ex: Exercise) -> int:
+    return int(_load("hints.json").get(ex.id, 0))
+
+
+def file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def grader_digest(course: Course, ex: Exercise) -> str:
+    """Changes whenever the checks or the manifest entry of an exercise change."""
+    module = CHECKS_DIR / course.lesson_of(ex).checks
+    h = hashlib.sha256(__version__.encode())
+    h.update(module.read_bytes())
+    h.update(repr(ex).encode())
+    return h.hexdigest()
+
+
+def cached_results(course: Course, target: Path) -> dict[str, ExerciseResult]:
+    """Results still valid for the files now in `target` (same file, same checks)."""
+    cache = _load("results.json")
+    valid = {}
+    for ex in course.exercises:
+        entry = cache.get(ex.id)
+        if not entry or entry.get("target") != str(target):
+            continue
+        if entry.get("file") != file_digest(target / ex.relpath):
+            continue
+        if entry.get("grader") != grader_digest(course, ex):
+            continue
+        r = entry["result"]
+        valid[ex.id] = ExerciseResult(r["id"], r["title"], r["max_score"],
+                                      [CheckResult(**c) for c in r["checks"]])
+    return valid
+
+
+def remember(course: Course, target: Path, results: list[ExerciseResult]) -> None:
+    cache = _load("results.json")
+    for r in results:
+        ex = course.exercise(r.id)
+        cache[r.id] = {
+            "target": str(target),
+            "file": file_digest(target / ex.relpath),
+            "grader": grader_digest(course, ex),
+            "result": r.to_dict(),
+        }
+    _save("results.json", cache)

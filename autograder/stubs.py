@@ -1,0 +1,95 @@
+"""Generate learner stubs from reference solutions: the solution is the single source of truth.
+
+A solution marks each answer region:
+
+    # BEGIN SOLUTION: subtract the column means, then divide by the column stds
+    mean = X.mean(axis=0)
+    ...
+    # END SOLUTION
+
+and its stub gets, at the marker's indentation:
+
+    # TODO: subtract the column means, then divide by the column stds
+    raise NotImplementedError
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from .atomic import atomic_write
+from .manifest import Course, Exercise
+
+_BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION(?::\s*(?P<todo>.*\S))?\s*$")
+_END = re.compile(r"^[ \t]*# END SOLUTION\s*$")
+DEFAULT_TODO = "write your solution here"
+
+
+class StubError(ValueError):
+    """A solution file's markers are unbalanced or missing."""
+
+
+def make_stub(solution: str, name: str = "<solution>") -> str:
+    """Return the learner stub for one solution file's text."""
+    out: list[str] = []
+    inside = False
+    regions = 0
+    for lineno, line in enumerate(solution.splitlines(keepends=True), start=1):
+        begin = _BEGIN.match(line)
+        if begin:
+            if inside:
+                raise StubError(f"{name}:{lineno}: BEGIN SOLUTION inside another region")
+            inside = True
+            regions += 1
+            indent = begin["indent"]
+            out.append(f"{indent}# TODO: {begin['todo'] or DEFAULT_TODO}\n")
+            out.append(f"{indent}raise NotImplementedError\n")
+        elif _END.match(line):
+            if not inside:
+                raise StubError(f"{name}:{lineno}: END SOLUTION without BEGIN SOLUTION")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise StubError(f"{name}: BEGIN SOLUTION never closed")
+    if regions == 0:
+        raise StubError(f"{name}: no '# BEGIN SOLUTION' region: the stub would equal the solution")
+    return "".join(out)
+
+
+def solution_path(course: Course, ex: Exercise) -> Path:
+    return course.root / "solutions" / ex.relpath
+
+
+def stub_text(course: Course, ex: Exercise) -> str:
+    path = solution_path(course, ex)
+    return make_stub(path.read_text(encoding="utf-8"), name=str(path))
+
+
+def stub_digest(course: Course, ex: Exercise) -> str:
+    return hashlib.sha256(stub_text(course, ex).encode()).hexdigest()
+
+
+def write_stubs(course: Course, dest: Path, exercises: Iterable[Exercise] | None = None) -> list[Path]:
+    """Write the stubs of `exercises` (default: all) into `dest`, laid out like `lessons/`."""
+    written = []
+    for ex in exercises if exercises is not None else course.exercises:
+        target = dest / ex.relpath
+        atomic_write(target, stub_text(course, ex))
+        written.append(target)
+    return written
+
+
+def drift(course: Course, lessons_dir: Path) -> list[str]:
+    """Exercise files in `lessons_dir` that differ from what the generator writes."""
+    problems = []
+    for ex in course.exercises:
+        path = lessons_dir / ex.relpath
+        if not path.exists():
+            problems.append(f"{ex.relpath}: missing (run `mlgrade dev sync`)")
+        elif path.read_text(encoding="utf-8") != stub_text(course, ex):
+            problems.append(f"{ex.relpath}: differs from its generated stub (run `mlgrade dev sync`)")
+    return problems
