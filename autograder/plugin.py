@@ -106,9 +106,11 @@ def _learner_location(exc: BaseException) -> str:
     """'ex01_standardize.py, line 12' for the deepest frame in a submission file, if any."""
     frames = traceback.extract_tb(exc.__traceback__)
     for frame in reversed(frames):
-        if not _from_grader(frame.filename) and "site-packages" not in frame.filename:
-            if Path(frame.filename).suffix == ".py" and "/lib/python" not in frame.filename:
-                return f" ({Path(frame.filename).name}, line {frame.lineno})"
+        name = frame.filename
+        if _from_grader(name) or "site-packages" in name or "/lib/python" in name:
+            continue
+        if name.endswith(".py"):
+            return f" ({Path(name).name}, line {frame.lineno})"
     return ""
 
 

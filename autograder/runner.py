@@ -1,15 +1,19 @@
-"""Grade a target folder: each check runs in a child forked from this warm process.
+"""Grade a target folder in children forked from this warm process, one child per exercise.
 
 The parent collects the checks once (pytest, numpy and the check modules are imported once), then
-forks one child per check. A child loads the learner's file, runs the check, and writes one JSON
-line on a private pipe; its stdout and stderr go to a second pipe that the parent drains and keeps
-only the first `output_limit` bytes of. The parent never reads the grade from an exit code: a child
-that dies, hangs past its wall-clock limit, calls `os._exit`, floods output or hits the memory cap
-gets `error` or `timeout` for that check alone, and every finished check still counts.
+forks a child for each exercise. The child runs that exercise's checks in order, loading the
+learner's file afresh for each, and streams one JSON line per finished check on a private pipe;
+its stdout and stderr go to a second pipe that the parent drains, split per check at a sentinel,
+keeping the first `output_limit` bytes of each. The parent never reads a grade from an exit code.
+When a check hangs past its wall-clock limit, or the child dies (`os._exit`, a crash, the memory
+cap), the parent kills the child's process group, charges that one check `timeout` or `error`,
+keeps every check already reported, and starts a fresh child for the checks not yet run.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import resource
@@ -47,17 +51,23 @@ class Limits:
 
 @dataclass
 class _Child:
+    """One forked child grading the remaining checks of one exercise, in order."""
+
     pid: int
     pidfd: int
-    item: pytest.Item
     exercise_id: str
+    items: list[pytest.Item]
     result_fd: int
     output_fd: int
-    started: float
+    limit: float
+    started: float  # when the check now running started (as the parent saw it)
     deadline: float
+    sentinel: bytes  # marks, in the output stream, the end of one check's output
+    results: list[CheckResult] = field(default_factory=list)
     result_buf: bytearray = field(default_factory=bytearray)
-    output_buf: bytearray = field(default_factory=bytearray)
-    output_total: int = 0
+    pending_output: bytearray = field(default_factory=bytearray)
+    outputs: list[bytearray] = field(default_factory=lambda: [bytearray()])
+    output_totals: list[int] = field(default_factory=lambda: [0])
 
 
 def _virtual_memory_bytes() -> int:
@@ -68,10 +78,11 @@ def _virtual_memory_bytes() -> int:
         return 0
 
 
-def _run_child(item: pytest.Item, result_w: int, output_w: int, memory_bytes: int) -> None:
-    """In the forked child: run one check, report it, and leave without running any cleanup."""
+def _run_child(items: list[pytest.Item], result_w: int, output_w: int, memory_bytes: int,
+               sentinel: bytes) -> None:
+    """In the forked child: run the checks in order, report each, leave without any cleanup."""
     try:
-        os.setpgid(0, 0)  # so the parent can kill anything this check starts
+        os.setpgid(0, 0)  # so the parent can kill anything a check starts
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         devnull = os.open(os.devnull, os.O_RDONLY)
@@ -83,20 +94,26 @@ def _run_child(item: pytest.Item, result_w: int, output_w: int, memory_bytes: in
         if memory_bytes:
             cap = _virtual_memory_bytes() + memory_bytes
             resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-        started = time.perf_counter()
-        reports = runtestprotocol(item, log=False, nextitem=None)
-        status, message = plugin.classify(item, reports)
-        payload = {"status": status, "message": message, "duration_s": time.perf_counter() - started}
-    except BaseException as exc:  # the grader's own failure inside the child
-        payload = {"status": results.ERROR, "message": f"grader error: {exc!r}", "duration_s": 0.0}
-    try:
-        os.write(result_w, (json.dumps(payload) + "\n").encode())
+        for index, item in enumerate(items):
+            started = time.perf_counter()
+            try:
+                reports = runtestprotocol(item, log=False, nextitem=None)
+                status, message = plugin.classify(item, reports)
+            except BaseException as exc:  # the grader's own failure, or an escape from a check
+                status, message = results.ERROR, f"the check stopped unexpectedly: {exc!r}"
+            payload = {"i": index, "status": status, "message": message,
+                       "duration_s": time.perf_counter() - started}
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(OSError, ValueError):
+                    stream.flush()
+            os.write(output_w, sentinel)
+            os.write(result_w, (json.dumps(payload) + "\n").encode())
     finally:
         os._exit(0)
 
 
 class ForkingLoop:
-    """A pytest plugin that replaces the test loop: one forked child per check."""
+    """A pytest plugin that replaces the test loop with forked children, one per exercise."""
 
     def __init__(self, course: Course, limits: Limits, on_check: OnCheck | None = None):
         self.course = course
@@ -123,71 +140,78 @@ class ForkingLoop:
         if self.collect_errors:
             raise GraderError("the grader's checks failed to load:\n" + "\n".join(self.collect_errors))
         target = plugin.target_dir(session.config)
-        queue = list(session.items)
-        self.order = [(i.nodeid, plugin.exercise_id_of(i)) for i in queue]
+        self.order = [(i.nodeid, plugin.exercise_id_of(i)) for i in session.items]
+        queue: list[list[pytest.Item]] = []  # batches: the checks of one exercise, in order
+        for item in session.items:
+            ex_id = plugin.exercise_id_of(item)
+            if not (target / f"{ex_id}.py").is_file():
+                self._finish(item, ex_id, CheckResult(
+                    check_name(item), results.NOT_ATTEMPTED, f"not attempted: {ex_id}.py is not in {target}"))
+            elif queue and plugin.exercise_id_of(queue[-1][0]) == ex_id:
+                queue[-1].append(item)
+            else:
+                queue.append([item])
+        # Move everything imported so far out of the collector's reach: a child's garbage
+        # collection then never walks (and copy-on-write copies) the parent's whole heap.
+        gc.collect()
+        gc.freeze()
         running: dict[int, _Child] = {}
         sel = selectors.DefaultSelector()
         try:
             while queue or running:
                 while queue and len(running) < max(1, self.limits.jobs):
-                    item = queue.pop(0)
-                    ex_id = plugin.exercise_id_of(item)
-                    if not (target / f"{ex_id}.py").is_file():
-                        self._finish(item, ex_id, CheckResult(
-                            check_name(item), results.NOT_ATTEMPTED,
-                            f"not attempted: {ex_id}.py is not in {target}"))
-                        continue
-                    child = self._spawn(item, ex_id)
+                    child = self._spawn(queue.pop(0))
                     running[child.pidfd] = child
                     sel.register(child.pidfd, selectors.EVENT_READ, ("exit", child))
                     sel.register(child.result_fd, selectors.EVENT_READ, ("result", child))
                     sel.register(child.output_fd, selectors.EVENT_READ, ("output", child))
-                if not running:
-                    continue
-                now = time.monotonic()
-                wait = max(0.0, min(c.deadline for c in running.values()) - now)
+                wait = max(0.0, min(c.deadline for c in running.values()) - time.monotonic())
                 for key, _ in sel.select(timeout=wait):
                     kind, child = key.data
+                    if child.pidfd not in running:
+                        continue
                     if kind == "result":
-                        self._read(child, child.result_fd, output=False, sel=sel)
+                        self._read(child, child.result_fd, sel)
                     elif kind == "output":
-                        self._read(child, child.output_fd, output=True, sel=sel)
-                    elif kind == "exit" and child.pidfd in running:
-                        self._reap(child, sel, timed_out=False)
+                        self._read(child, child.output_fd, sel)
+                    else:
                         del running[child.pidfd]
+                        queue[:0] = self._reap(child, sel, timed_out=False)
                 now = time.monotonic()
                 for child in [c for c in running.values() if now >= c.deadline]:
-                    self._reap(child, sel, timed_out=True)
                     del running[child.pidfd]
+                    queue[:0] = self._reap(child, sel, timed_out=True)
         finally:
             for child in list(running.values()):  # interrupted: leave no child behind
                 self._reap(child, sel, timed_out=True)
             sel.close()
+            gc.unfreeze()
         return True
 
-    def _spawn(self, item: pytest.Item, exercise_id: str) -> _Child:
+    def _spawn(self, items: list[pytest.Item]) -> _Child:
         result_r, result_w = os.pipe()
         output_r, output_w = os.pipe()
+        sentinel = b"\n\x00mlgrade-end-of-check-" + os.urandom(8).hex().encode() + b"\x00"
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:  # child
             os.close(result_r)
             os.close(output_r)
-            _run_child(item, result_w, output_w, self.limits.memory_mb * 1024 * 1024)
+            _run_child(items, result_w, output_w, self.limits.memory_mb * 1024 * 1024, sentinel)
         os.close(result_w)
         os.close(output_w)
         os.set_blocking(result_r, False)
         os.set_blocking(output_r, False)
+        ex_id = plugin.exercise_id_of(items[0])
+        limit = self._time_limit(ex_id)
         now = time.monotonic()
-        return _Child(
-            pid=pid, pidfd=os.pidfd_open(pid), item=item, exercise_id=exercise_id,
-            result_fd=result_r, output_fd=output_r, started=now,
-            deadline=now + self._time_limit(exercise_id),
-        )
+        return _Child(pid=pid, pidfd=os.pidfd_open(pid), exercise_id=ex_id, items=items,
+                      result_fd=result_r, output_fd=output_r, limit=limit, started=now,
+                      deadline=now + limit, sentinel=sentinel)
 
-    def _read(self, child: _Child, fd: int, output: bool, sel: selectors.BaseSelector) -> None:
-        """Drain what is available now; keep at most the limit of output, count the rest."""
+    def _read(self, child: _Child, fd: int, sel: selectors.BaseSelector) -> None:
+        """Drain what is available now from the child's result or output pipe."""
         while True:
             try:
                 chunk = os.read(fd, 1 << 16)
@@ -198,61 +222,100 @@ class ForkingLoop:
             if not chunk:
                 sel.unregister(fd)
                 os.close(fd)
-                if output:
+                if fd == child.output_fd:
                     child.output_fd = -1
                 else:
                     child.result_fd = -1
                 return
-            if output:
-                room = self.limits.output_limit - len(child.output_buf)
-                if room > 0:
-                    child.output_buf += chunk[:room]
-                child.output_total += len(chunk)
-            elif len(child.result_buf) < 1 << 20:
+            if fd == child.output_fd:
+                self._take_output(child, chunk)
+            else:
                 child.result_buf += chunk
+                self._take_results(child)
 
-    def _reap(self, child: _Child, sel: selectors.BaseSelector, timed_out: bool) -> None:
+    def _take_output(self, child: _Child, chunk: bytes) -> None:
+        """Split the output stream at sentinels; keep at most the limit per check, count the rest."""
+        child.pending_output += chunk
+        keep = len(child.sentinel) - 1  # a sentinel may straddle two reads
+        while True:
+            at = child.pending_output.find(child.sentinel)
+            piece = child.pending_output[: at if at >= 0 else max(0, len(child.pending_output) - keep)]
+            room = self.limits.output_limit - len(child.outputs[-1])
+            if room > 0:
+                child.outputs[-1] += piece[:room]
+            child.output_totals[-1] += len(piece)
+            if at < 0:
+                del child.pending_output[: len(piece)]
+                return
+            del child.pending_output[: at + len(child.sentinel)]
+            child.outputs.append(bytearray())
+            child.output_totals.append(0)
+
+    def _take_results(self, child: _Child) -> None:
+        while b"\n" in child.result_buf:
+            line, _, rest = bytes(child.result_buf).partition(b"\n")
+            child.result_buf = bytearray(rest)
+            index = len(child.results)
+            try:
+                payload = json.loads(line)
+                if payload["i"] != index:
+                    raise ValueError("out of order")
+                result = CheckResult(check_name(child.items[index]), payload["status"],
+                                     str(payload["message"]), round(float(payload["duration_s"]), 4))
+            except (ValueError, KeyError, TypeError, IndexError):
+                result = CheckResult(check_name(child.items[min(index, len(child.items) - 1)]),
+                                     results.ERROR, "the check's report was unreadable")
+            if index >= len(child.items):
+                return
+            child.results.append(result)
+            self._finish(child.items[index], child.exercise_id, result)
+            now = time.monotonic()
+            child.started, child.deadline = now, now + child.limit
+
+    def _reap(self, child: _Child, sel: selectors.BaseSelector, timed_out: bool) -> list[list[pytest.Item]]:
+        """Collect a finished (or kill a late) child; return the checks it never reached."""
         if timed_out:
             _kill_group(child.pid)
-        else:
-            for fd, output in ((child.result_fd, False), (child.output_fd, True)):
-                if fd >= 0:
-                    self._read(child, fd, output, sel)
+        for fd in (child.result_fd, child.output_fd):
+            if fd >= 0:
+                self._read(child, fd, sel)  # after exit or kill: drain what is left, then EOF
         try:
             _, wait_status = os.waitpid(child.pid, 0)
         except ChildProcessError:
             wait_status = 0
-        _kill_group(child.pid)  # anything the check started in the background
+        _kill_group(child.pid)  # anything a check started in the background
         for fd in (child.result_fd, child.output_fd):
             if fd >= 0:
                 sel.unregister(fd)
                 os.close(fd)
         sel.unregister(child.pidfd)
         os.close(child.pidfd)
-        elapsed = time.monotonic() - child.started
-        name = check_name(child.item)
-        output = child.output_buf.decode("utf-8", "replace")
-        if child.output_total > len(child.output_buf):
-            output += (f"\n[... output truncated: {child.output_total:,} bytes printed, "
-                       f"first {len(child.output_buf):,} kept]")
-        result = self._parse_result(child, wait_status, timed_out, elapsed)
-        result.name, result.output = name, output
-        self._finish(child.item, child.exercise_id, result)
+        self._take_output(child, b"")
+        child.outputs[-1] += child.pending_output[: max(0, self.limits.output_limit - len(child.outputs[-1]))]
+        child.output_totals[-1] += len(child.pending_output)
+        done = len(child.results)
+        if done < len(child.items):  # the check that was running when the child stopped
+            item = child.items[done]
+            result = self._failure(child, wait_status, timed_out)
+            child.results.append(result)
+            self._finish(item, child.exercise_id, result)
+        for i, result in enumerate(child.results):
+            if i < len(child.outputs):
+                result.output = child.outputs[i].decode("utf-8", "replace")
+                total = child.output_totals[i]
+                if total > len(child.outputs[i]):
+                    result.output += (f"\n[... output truncated: {total:,} bytes printed, "
+                                      f"first {len(child.outputs[i]):,} kept]")
+        rest = child.items[len(child.results):]
+        return [rest] if rest else []
 
-    def _parse_result(self, child: _Child, wait_status: int, timed_out: bool, elapsed: float) -> CheckResult:
-        line = bytes(child.result_buf).split(b"\n", 1)[0]
-        if line:
-            try:
-                payload = json.loads(line)
-                return CheckResult("", payload["status"], payload["message"],
-                                   round(float(payload["duration_s"]), 4))
-            except (ValueError, KeyError, TypeError):
-                return CheckResult("", results.ERROR, "the check's report was unreadable", elapsed)
+    def _failure(self, child: _Child, wait_status: int, timed_out: bool) -> CheckResult:
+        name = check_name(child.items[len(child.results)])
+        elapsed = round(time.monotonic() - child.started, 4)
         if timed_out:
-            limit = child.deadline - child.started
-            return CheckResult("", results.TIMEOUT, (
-                f"took longer than the {limit:g} s limit: look for an infinite loop, or a loop "
-                "over rows that should be one vectorised NumPy expression"), round(elapsed, 4))
+            return CheckResult(name, results.TIMEOUT, (
+                f"took longer than the {child.limit:g} s limit: look for an infinite loop, or a loop "
+                "over rows that should be one vectorised NumPy expression"), elapsed)
         if os.WIFEXITED(wait_status):
             code = os.WEXITSTATUS(wait_status)
             why = (f"the grading process ended early with exit code {code} before the check "
@@ -264,7 +327,7 @@ class ForkingLoop:
                 why += " (most often: it used far too much memory)"
         else:
             why = "the grading process stopped without reporting"
-        return CheckResult("", results.ERROR, why, round(elapsed, 4))
+        return CheckResult(name, results.ERROR, why, elapsed)
 
     def _finish(self, item: pytest.Item, exercise_id: str, result: CheckResult) -> None:
         self.results[item.nodeid] = result
@@ -273,10 +336,8 @@ class ForkingLoop:
 
 
 def _kill_group(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def check_name(item: pytest.Item) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -23,23 +24,26 @@ def status_text(status: str) -> Text:
     return Text(f"{mark} {status.replace('_', ' ')}", style=style)
 
 
-def print_check(console: Console, exercise_id: str, check: CheckResult) -> None:
-    """One streamed line as a check finishes."""
+def print_check(console: Console, check: CheckResult, show_output: bool = False) -> None:
+    """One check: a status mark and its name, then (indented, wrapped) its message."""
     mark, style = STYLE[check.status]
-    line = Text(f"  {mark} ", style=style)
-    line.append(f"{exercise_id.split('/')[-1]}: {check.name}")
+    console.print(Text(f"  {mark} ", style=style) + Text(check.name))
     if check.status != "passed" and check.message:
-        line.append(f"\n      {check.message}", style="bold" if check.status == "failed" else "")
-    console.print(line)
+        console.print(Padding(Text(check.message, style="bold" if check.status == "failed" else ""),
+                              (0, 0, 0, 6), expand=False))
+    if show_output and check.output.strip():
+        shown = check.output.strip()[:600]
+        console.print(Padding(Text("your output:\n" + shown, style="dim"), (0, 0, 0, 6), expand=False))
 
 
 def print_exercise_detail(console: Console, ex: ExerciseResult, course: Course) -> None:
     style = STYLE[ex.status][1]
     console.print(Text(f"\n{ex.id} · {ex.title}  {ex.score:g}/{ex.max_score:g}", style=f"bold {style}"))
+    shown_output = False
     for check in ex.checks:
-        print_check(console, ex.id, check)
-        if check.output and check.status != "passed":
-            console.print(Text("      your output: " + check.output[:400].replace("\n", "\n      "), style="dim"))
+        show = check.status != "passed" and not shown_output
+        print_check(console, check, show_output=show)
+        shown_output = shown_output or (show and bool(check.output.strip()))
 
 
 def print_report(console: Console, report: GradeReport, course: Course) -> None:

@@ -1,0 +1,186 @@
+"""The `mlgrade` command as a learner runs it: real subprocesses, real files, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from autograder import stubs
+from autograder.exporters.json_report import SCHEMA_PATH
+from autograder.manifest import COURSE_ROOT, load_course
+from autograder.results import CheckResult, ExerciseResult
+
+COURSE = load_course()
+
+
+def mlgrade(*args: str, state: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    env = {**os.environ, "MLGRADE_STATE_DIR": str(state), "COLUMNS": "120"}
+    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True,
+                          text=True, env=env, timeout=timeout, cwd=COURSE_ROOT)
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Path:
+    return tmp_path / "state"
+
+
+@pytest.fixture
+def stub_target(tmp_path: Path) -> Path:
+    target = tmp_path / "lessons"
+    stubs.write_stubs(COURSE, target)
+    return target
+
+
+def _solve(target: Path, exercise_id: str) -> None:
+    ex = COURSE.exercise(exercise_id)
+    shutil.copy(stubs.solution_path(COURSE, ex), target / ex.relpath)
+
+
+def test_solutions_exit_0_and_report_validates(state, tmp_path):
+    out = tmp_path / "report.json"
+    proc = mlgrade("check", "01", "--target", str(COURSE_ROOT / "solutions"), "--format", "json",
+                   "--output", str(out), state=state)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(out.read_text())
+    jsonschema.validate(report, json.loads(SCHEMA_PATH.read_text()))
+    assert report["schema_version"] == 1
+    assert report["score"] == report["max_score"] > 0
+    assert {e["status"] for e in report["exercises"]} == {"passed"}
+
+
+def test_stubs_exit_1_not_attempted(state, stub_target):
+    proc = mlgrade("check", "01", "--target", str(stub_target), "--format", "json", state=state)
+    assert proc.returncode == 1
+    report = json.loads(proc.stdout)  # stdout holds the JSON alone
+    jsonschema.validate(report, json.loads(SCHEMA_PATH.read_text()))
+    assert report["score"] == 0
+    assert {c["status"] for e in report["exercises"] for c in e["checks"]} == {"not_attempted"}
+
+
+def test_partial_progress_text_output(state, stub_target):
+    _solve(stub_target, "01_numpy/ex03_softmax")
+    proc = mlgrade("check", "01", "--target", str(stub_target), state=state)
+    assert proc.returncode == 1
+    assert "Score 10/50" in proc.stdout
+    assert "1/5 exercises complete" in proc.stdout
+    assert "not attempted yet" in proc.stdout
+    assert "ex01_standardize" in proc.stdout.split("Score")[-1], "the next step names the first unfinished exercise"
+
+
+def test_missing_exercise_file_is_not_attempted(state, stub_target):
+    (stub_target / "01_numpy" / "ex02_pairwise.py").unlink()
+    proc = mlgrade("check", "ex02", "--target", str(stub_target), "--format", "json", state=state)
+    assert proc.returncode == 1
+    (ex,) = json.loads(proc.stdout)["exercises"]
+    assert ex["status"] == "not_attempted"
+    assert "is not in" in ex["checks"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["check", "standardise"], "Did you mean"),
+        (["check", "01", "--target", "/no/such/folder"], "does not exist"),
+        (["check", "--format", "yaml"], "invalid choice"),
+        (["check", "--time-limit", "-1"], "must be greater than 0"),
+        (["hint", "01"], "is a lesson"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_sentence(state, args, message):
+    proc = mlgrade(*args, state=state)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_hints_come_in_order_and_are_remembered_outside_lessons(state):
+    ex = COURSE.exercise("01_numpy/ex02_pairwise")
+    seen = []
+    for _ in range(len(ex.hints) + 1):
+        proc = mlgrade("hint", "ex02", state=state)
+        assert proc.returncode == 0
+        seen.append(proc.stdout)
+    for i, hint in enumerate(ex.hints):
+        assert f"Hint {i + 1}/{len(ex.hints)}" in seen[i]
+        assert hint[:40] in " ".join(seen[i].split())
+    assert "All 3 hints" in seen[-1]
+    assert json.loads((state / "hints.json").read_text()) == {ex.id: len(ex.hints)}
+
+
+def test_reset_backs_up_then_restores_the_stub(state, stub_target):
+    ex = COURSE.exercise("01_numpy/ex01_standardize")
+    path = stub_target / ex.relpath
+    path.write_text("# my work in progress\n")
+    proc = mlgrade("reset", "ex01", "--target", str(stub_target), state=state)
+    assert proc.returncode == 0, proc.stderr
+    assert path.read_text() == stubs.stub_text(COURSE, ex)
+    backups = list(path.parent.glob("ex01_standardize.py.*.bak"))
+    assert len(backups) == 1 and backups[0].read_text() == "# my work in progress\n"
+    path.write_text("# second attempt\n")
+    assert mlgrade("reset", "ex01", "--target", str(stub_target), state=state).returncode == 0
+    assert len(list(path.parent.glob("ex01_standardize.py.*.bak"))) == 2, "a second reset keeps both backups"
+
+
+def test_status_shows_progress_and_next_exercise(state, stub_target):
+    _solve(stub_target, "01_numpy/ex01_standardize")
+    proc = mlgrade("status", "--target", str(stub_target), state=state)
+    assert proc.returncode == 0, proc.stderr
+    assert "NumPy for ML" in proc.stdout and "1/5" in proc.stdout and "10/50" in proc.stdout
+    assert "Start: 01_numpy/ex02_pairwise.py" in proc.stdout
+    cache = json.loads((state / "results.json").read_text())
+    assert cache["01_numpy/ex01_standardize"]["result"]["status"] == "passed"
+    # a second run reuses the cached grade: same answer
+    again = mlgrade("status", "--target", str(stub_target), state=state)
+    assert "1/5" in again.stdout
+
+
+def test_watch_regrades_the_saved_exercise(state, stub_target):
+    env = {**os.environ, "MLGRADE_STATE_DIR": str(state), "PYTHONUNBUFFERED": "1", "COLUMNS": "120"}
+    proc = subprocess.Popen([sys.executable, "-m", "autograder", "watch", "01", "--target", str(stub_target)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        assert "Watching" in proc.stdout.readline()
+        time.sleep(1.0)  # let the watcher start before the save
+        _solve(stub_target, "01_numpy/ex04_minibatches")
+        deadline = time.monotonic() + 60
+        seen = ""
+        while time.monotonic() < deadline and "Score" not in seen:
+            seen += proc.stdout.readline()
+        assert "ex04_minibatches" in seen and "Score 10/10" in seen, seen
+        assert "ex01_standardize" not in seen, "only the saved exercise is regraded"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_exercise_status_is_passed_only_with_full_points():
+    full = ExerciseResult("01_numpy/ex01_x", "t", 10, [CheckResult("a", "passed"), CheckResult("b", "passed")])
+    half = ExerciseResult("01_numpy/ex01_x", "t", 10, [CheckResult("a", "passed"), CheckResult("b", "failed")])
+    partial = ExerciseResult("01_numpy/ex01_x", "t", 10, [CheckResult("a", "passed"), CheckResult("b", "not_attempted")])
+    none = ExerciseResult("01_numpy/ex01_x", "t", 10, [CheckResult("a", "not_attempted")])
+    crashed = ExerciseResult("01_numpy/ex01_x", "t", 10, [CheckResult("a", "failed"), CheckResult("b", "error")])
+    assert (full.status, full.score) == ("passed", 10)
+    assert (half.status, half.score) == ("failed", 5)
+    assert (partial.status, partial.score) == ("failed", 5)
+    assert (none.status, none.score) == ("not_attempted", 0)
+    assert crashed.status == "error"
+    with pytest.raises(ValueError):
+        CheckResult("a", "passed-ish")
+
+
+def test_readme_quick_start_is_what_ci_runs():
+    readme = (COURSE_ROOT / "README.md").read_text()
+    blocks = [b.split("```", 1)[0].strip() for b in readme.split("```bash\n")[1:3]]
+    assert len(blocks) == 2 and all(blocks), "the quick start is two commands"
+    ci = (COURSE_ROOT / ".ci" / "run").read_text()
+    for command in blocks:
+        assert command in ci.splitlines(), f".ci/run must run the README's command verbatim: {command}"
