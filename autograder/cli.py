@@ -1,7 +1,8 @@
 """`mlgrade`: parse the command line and dispatch. The work lives in `learner` and `dev`.
 
 Exit status: 0 when every selected check passed (or the command succeeded), 1 when any check did
-not pass, 2 for a usage error (unknown exercise, missing folder, bad option).
+not pass, 2 for a usage error (unknown exercise, missing folder, bad option), 3 when the grader
+itself failed. `grade` exits 0 whenever grading completed, unless --fail-under says otherwise.
 """
 
 from __future__ import annotations
@@ -78,6 +79,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="every exercise id with its title and points")
 
+    p = sub.add_parser("grade", help="instructors: grade one submission (folder, course clone or .zip)")
+    p.add_argument("submission", type=Path)
+    p.add_argument("--format", choices=["json", "junit", "gradescope", "markdown", "csv"], default="json")
+    p.add_argument("--output", type=Path, default=None, metavar="FILE",
+                   help="write the report to FILE (written whole, or not at all); default stdout")
+    p.add_argument("--extra-checks", type=Path, default=None, metavar="DIR",
+                   help="a folder of hidden check_*.py modules that declare HIDDEN_POINTS")
+    p.add_argument("--time-limit", type=_positive_float, default=None, metavar="SECONDS",
+                   help="wall-clock limit for the whole submission; checks not run by then time out")
+    p.add_argument("--check-time-limit", type=_positive_float, default=None, metavar="SECONDS",
+                   help="wall-clock limit per check (default: each exercise's limit in course.toml)")
+    p.add_argument("--fail-under", type=float, default=None, metavar="PCT",
+                   help="exit 1 when the score is below PCT percent of the maximum")
+    p.add_argument("--jobs", type=_positive_int, default=None)
+
+    p = sub.add_parser("verify", help="instructors: list a clone's files that differ from the pristine course")
+    p.add_argument("clone", type=Path)
+
     dev = sub.add_parser("dev", help="maintainer commands")
     dev_sub = dev.add_subparsers(dest="dev_command", metavar="DEV_COMMAND", required=True)
     p = dev_sub.add_parser("sync", help="write lessons/ from solutions/")
@@ -90,17 +109,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from . import dev, learner  # after the BLAS settings above
+    from . import dev, instructor, learner  # after the BLAS settings above
     from .errors import UsageError
     from .manifest import ManifestError, SelectorError
+    from .runner import GraderError
 
     try:
         if args.command == "dev":
             return dev.main(args)
+        if args.command == "grade":
+            return instructor.cmd_grade(args)
+        if args.command == "verify":
+            return instructor.cmd_verify(args)
         return learner.main(args)
     except (SelectorError, UsageError, ManifestError) as exc:
         print(f"mlgrade: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except GraderError as exc:
+        print(f"mlgrade: the grader itself failed, not your code. Report this:\n{exc}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print("\nmlgrade: interrupted", file=sys.stderr)
         return 130

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from . import stubs
+from . import integrity, stubs
 from .manifest import Course, load_course
 from .results import NOT_ATTEMPTED, PASSED
 from .runner import Limits, grade
@@ -73,17 +73,34 @@ def find_mutants(course: Course) -> list[Mutant]:
     return found
 
 
+def pristine_drift(course: Course) -> list[str]:
+    """autograder/pristine.json must list the protected files exactly as committed."""
+    current = integrity.pristine_files(course.root)
+    try:
+        recorded = integrity.load_pristine()
+    except (OSError, ValueError, KeyError):
+        return ["autograder/pristine.json is missing or unreadable (run `mlgrade dev sync`)"]
+    changed = sorted(k for k in set(current) | set(recorded) if current.get(k) != recorded.get(k))
+    if changed:
+        return [f"autograder/pristine.json is stale for {', '.join(changed[:5])}"
+                f"{' …' if len(changed) > 5 else ''} (run `mlgrade dev sync`)"]
+    return []
+
+
 def sync(course: Course, check_only: bool, console: Console) -> int:
     lessons = course.root / "lessons"
-    problems = stubs.drift(course, lessons)
+    problems = stubs.drift(course, lessons) + pristine_drift(course)
     if check_only:
         for p in problems:
             console.print(f"[red]drift[/] {p}")
         if not problems:
-            console.print(f"lessons/ matches the generator ({len(course.exercises)} stubs)")
+            console.print(f"lessons/ matches the generator ({len(course.exercises)} stubs); "
+                          "pristine.json is current")
         return 1 if problems else 0
     stubs.write_stubs(course, lessons)
-    console.print(f"wrote {len(course.exercises)} stubs into lessons/ ({len(problems)} changed)")
+    changed = integrity.write_pristine(course.root)
+    console.print(f"wrote {len(course.exercises)} stubs into lessons/; pristine.json "
+                  f"{'updated' if changed else 'unchanged'}")
     return 0
 
 

@@ -33,6 +33,7 @@ class Exercise:
     hints: tuple[str, ...]
     time_limit: float  # seconds per check
     docs: str  # docs page and anchor, relative to docs/
+    hidden_points: float = 0.0  # announced to learners; graded only with the instructor's checks
 
     @property
     def lesson_id(self) -> str:
@@ -166,6 +167,7 @@ def load_course(path: Path = MANIFEST_PATH) -> Course:
                     hints=tuple(hints),
                     time_limit=float(et.get("time_limit", default_limit)),
                     docs=_require(et, "docs", ewhere, str),
+                    hidden_points=float(et.get("hidden_points", 0)),
                 )
             )
         if not exercises:

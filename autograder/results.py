@@ -22,6 +22,7 @@ class CheckResult:
     message: str = ""
     duration_s: float = 0.0
     output: str = ""  # the learner's captured stdout/stderr, truncated
+    hidden: bool = False  # an instructor-only check (from --extra-checks)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -32,16 +33,23 @@ class CheckResult:
 class ExerciseResult:
     id: str
     title: str
-    max_score: float
+    points: float  # what the visible checks are worth
     checks: list[CheckResult] = field(default_factory=list)
+    hidden_points: float = 0.0  # what the hidden checks graded in this run are worth
+
+    @property
+    def max_score(self) -> float:
+        return self.points + self.hidden_points
 
     @property
     def score(self) -> float:
-        """Points earned: the exercise's points times the share of its checks that passed."""
-        if not self.checks:
-            return 0.0
-        passed = sum(c.status == PASSED for c in self.checks)
-        return round(self.max_score * passed / len(self.checks), 2)
+        """Each group's points times the share of its checks that passed (visible, then hidden)."""
+        total = 0.0
+        for hidden, worth in ((False, self.points), (True, self.hidden_points)):
+            group = [c for c in self.checks if c.hidden == hidden]
+            if group:
+                total += worth * sum(c.status == PASSED for c in group) / len(group)
+        return round(total, 2)
 
     @property
     def status(self) -> str:
@@ -60,7 +68,7 @@ class ExerciseResult:
         return self.id.split("/", 1)[0]
 
     def to_dict(self) -> dict:
-        return {
+        data = {
             "id": self.id,
             "title": self.title,
             "score": self.score,
@@ -68,6 +76,15 @@ class ExerciseResult:
             "status": self.status,
             "checks": [asdict(c) for c in self.checks],
         }
+        if self.hidden_points:
+            data["hidden_max_score"] = self.hidden_points
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ExerciseResult:
+        hidden = float(data.get("hidden_max_score", 0.0))
+        checks = [CheckResult(**c) for c in data["checks"]]
+        return cls(data["id"], data["title"], float(data["max_score"]) - hidden, checks, hidden)
 
 
 @dataclass
@@ -76,6 +93,8 @@ class GradeReport:
     exercises: list[ExerciseResult] = field(default_factory=list)
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     duration_s: float = 0.0
+    held_back: float = 0.0  # points in hidden checks that this run did not grade
+    notes: list[str] = field(default_factory=list)  # what the grader ignored or refused, for the instructor
 
     @property
     def score(self) -> float:
@@ -98,14 +117,15 @@ class GradeReport:
             "duration_s": round(self.duration_s, 3),
             "score": self.score,
             "max_score": self.max_score,
+            "held_back_points": self.held_back,
+            "notes": list(self.notes),
             "exercises": [e.to_dict() for e in self.exercises],
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> GradeReport:
-        report = cls(target=data["target"], started_at=data.get("started_at", ""))
-        report.duration_s = data.get("duration_s", 0.0)
-        for e in data["exercises"]:
-            checks = [CheckResult(**c) for c in e["checks"]]
-            report.exercises.append(ExerciseResult(e["id"], e["title"], e["max_score"], checks))
+        report = cls(target=data["target"], started_at=data.get("started_at", ""),
+                     duration_s=data.get("duration_s", 0.0), held_back=data.get("held_back_points", 0.0),
+                     notes=list(data.get("notes", [])))
+        report.exercises = [ExerciseResult.from_dict(e) for e in data["exercises"]]
         return report

@@ -47,6 +47,7 @@ class Limits:
     memory_mb: int = 2048
     output_limit: int = 64 * 1024
     jobs: int = 2
+    total_time: float | None = None  # seconds for the whole target; checks not run by then time out
 
 
 @dataclass
@@ -122,6 +123,9 @@ class ForkingLoop:
         self.order: list[tuple[str, str]] = []  # (nodeid, exercise id), in collection order
         self.results: dict[str, CheckResult] = {}  # nodeid -> result
         self.collect_errors: list[str] = []
+        self.hidden_points: dict[str, float] = {}
+        self.grader_error: GraderError | None = None
+        self.notes: list[str] = []
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -140,6 +144,11 @@ class ForkingLoop:
         if self.collect_errors:
             raise GraderError("the grader's checks failed to load:\n" + "\n".join(self.collect_errors))
         target = plugin.target_dir(session.config)
+        try:
+            self.hidden_points, self.notes = hidden_points(self.course, session.items)
+        except GraderError as exc:
+            self.grader_error = exc
+            return True
         self.order = [(i.nodeid, plugin.exercise_id_of(i)) for i in session.items]
         queue: list[list[pytest.Item]] = []  # batches: the checks of one exercise, in order
         for item in session.items:
@@ -157,15 +166,22 @@ class ForkingLoop:
         gc.freeze()
         running: dict[int, _Child] = {}
         sel = selectors.DefaultSelector()
+        total_deadline = time.monotonic() + self.limits.total_time if self.limits.total_time else None
         try:
             while queue or running:
+                if total_deadline is not None and time.monotonic() >= total_deadline:
+                    self._out_of_time(queue, running, sel)
+                    break
                 while queue and len(running) < max(1, self.limits.jobs):
                     child = self._spawn(queue.pop(0))
                     running[child.pidfd] = child
                     sel.register(child.pidfd, selectors.EVENT_READ, ("exit", child))
                     sel.register(child.result_fd, selectors.EVENT_READ, ("result", child))
                     sel.register(child.output_fd, selectors.EVENT_READ, ("output", child))
-                wait = max(0.0, min(c.deadline for c in running.values()) - time.monotonic())
+                deadlines = [c.deadline for c in running.values()]
+                if total_deadline is not None:
+                    deadlines.append(total_deadline)
+                wait = max(0.0, min(deadlines) - time.monotonic())
                 for key, _ in sel.select(timeout=wait):
                     kind, child = key.data
                     if child.pidfd not in running:
@@ -187,6 +203,19 @@ class ForkingLoop:
             sel.close()
             gc.unfreeze()
         return True
+
+    def _out_of_time(self, queue: list[list[pytest.Item]], running: dict[int, _Child],
+                     sel: selectors.BaseSelector) -> None:
+        """The whole target's time is up: stop every child; every check not finished times out."""
+        why = f"not graded: the submission's {self.limits.total_time:g} s time limit ran out first"
+        for child in list(running.values()):
+            del running[child.pidfd]
+            queue.extend(self._reap(child, sel, timed_out=True, reason=why))
+        for batch in queue:
+            for item in batch:
+                self._finish(item, plugin.exercise_id_of(item),
+                             CheckResult(check_name(item), results.TIMEOUT, why))
+        queue.clear()
 
     def _spawn(self, items: list[pytest.Item]) -> _Child:
         result_r, result_w = os.pipe()
@@ -272,7 +301,8 @@ class ForkingLoop:
             now = time.monotonic()
             child.started, child.deadline = now, now + child.limit
 
-    def _reap(self, child: _Child, sel: selectors.BaseSelector, timed_out: bool) -> list[list[pytest.Item]]:
+    def _reap(self, child: _Child, sel: selectors.BaseSelector, timed_out: bool,
+              reason: str = "") -> list[list[pytest.Item]]:
         """Collect a finished (or kill a late) child; return the checks it never reached."""
         if timed_out:
             _kill_group(child.pid)
@@ -297,6 +327,8 @@ class ForkingLoop:
         if done < len(child.items):  # the check that was running when the child stopped
             item = child.items[done]
             result = self._failure(child, wait_status, timed_out)
+            if reason:
+                result.message = reason
             child.results.append(result)
             self._finish(item, child.exercise_id, result)
         for i, result in enumerate(child.results):
@@ -330,6 +362,7 @@ class ForkingLoop:
         return CheckResult(name, results.ERROR, why, elapsed)
 
     def _finish(self, item: pytest.Item, exercise_id: str, result: CheckResult) -> None:
+        result.hidden = is_hidden(item)
         self.results[item.nodeid] = result
         if self.on_check:
             self.on_check(exercise_id, result)
@@ -340,11 +373,54 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
+def _set_environ(values: dict[str, str | None]) -> None:
+    """Set each variable to its value, or remove it where the value is None."""
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 def check_name(item: pytest.Item) -> str:
     """A readable check name: 'TestStandardize::test_constant_column' -> 'constant column'."""
     name = getattr(item, "originalname", None) or item.name
     return name.removeprefix("test_").replace("_", " ") + (
         f" [{item.callspec.id}]" if hasattr(item, "callspec") else "")
+
+
+HIDDEN_POINTS = "HIDDEN_POINTS"  # in an extra check module: {exercise id: points}
+
+
+def is_hidden(item: pytest.Item) -> bool:
+    """A check from an instructor's --extra-checks module rather than the course's own."""
+    return plugin.CHECKS_DIR not in Path(str(item.path)).resolve().parents
+
+
+def hidden_points(course: Course, items: Sequence[pytest.Item]) -> tuple[dict[str, float], list[str]]:
+    """Points per exercise declared by the extra check modules, and notes where the manifest's
+    announcement to learners disagrees (the instructor's declaration wins)."""
+    declared: dict[str, float] = {}
+    modules = {item.module for item in items if is_hidden(item)}  # type: ignore[attr-defined]
+    for module in modules:
+        points = getattr(module, HIDDEN_POINTS, None)
+        if not isinstance(points, dict):
+            raise GraderError(f"{module.__file__}: declare {HIDDEN_POINTS} = {{exercise id: points}}")
+        for ex_id, value in points.items():
+            declared[ex_id] = declared.get(ex_id, 0.0) + float(value)
+    checked = {plugin.exercise_id_of(i) for i in items if is_hidden(i)}
+    for ex_id in checked - set(declared):
+        raise GraderError(f"hidden checks grade {ex_id}, but no {HIDDEN_POINTS} entry gives it points")
+    notes = []
+    for ex_id, value in declared.items():
+        try:
+            announced = course.exercise(ex_id).hidden_points
+        except ValueError:
+            raise GraderError(f"{HIDDEN_POINTS} names {ex_id!r}, which is not an exercise of the course") from None
+        if announced != value:
+            notes.append(f"course.toml announces {announced:g} hidden points for {ex_id}, the extra "
+                         f"checks declare {value:g}; graded with {value:g}")
+    return declared, notes
 
 
 def check_modules(course: Course, exercises: Sequence[Exercise]) -> list[Path]:
@@ -358,8 +434,13 @@ def grade(
     exercises: Sequence[Exercise],
     limits: Limits | None = None,
     on_check: OnCheck | None = None,
+    extra_checks: Path | None = None,
 ) -> GradeReport:
-    """Grade `exercises` of the folder `target`; never writes into `target`."""
+    """Grade `exercises` of the folder `target`; never writes into `target`.
+
+    `extra_checks`: a folder of instructor-only `check_*.py` modules, each declaring
+    `HIDDEN_POINTS = {exercise id: points}`; their checks are graded and reported as hidden.
+    """
     limits = limits or Limits(memory_mb=course.memory_limit_mb, output_limit=course.output_limit_kb * 1024)
     target = Path(target).resolve()
     started = time.perf_counter()
@@ -371,23 +452,33 @@ def grade(
         "-p", "no:terminal",
         *map(str, check_modules(course, exercises)),
     ]
-    saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    if extra_checks is not None:
+        extra = sorted(Path(extra_checks).resolve().glob("check_*.py"))
+        if not extra:
+            raise GraderError(f"--extra-checks {extra_checks}: no check_*.py modules in it")
+        args += map(str, extra)
+    # pytest also takes options and plugins from the environment (PYTEST_ADDOPTS="-k ..." drops
+    # checks and so changes scores): grade with the grader's own configuration alone.
+    pinned = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTEST_ADDOPTS": None, "PYTEST_PLUGINS": None}
+    saved = {name: os.environ.get(name) for name in pinned}
+    _set_environ(pinned)
     try:
         code = pytest.main(args, plugins=[loop])
     finally:
-        if saved is None:
-            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
-        else:
-            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
+        _set_environ(saved)
+    if loop.grader_error:
+        raise loop.grader_error
     if loop.collect_errors:
         raise GraderError("the grader's checks failed to load:\n" + "\n".join(loop.collect_errors))
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
         raise GraderError(f"pytest could not run the checks (exit {code!r})")
 
-    report = GradeReport(target=str(target))
+    report = GradeReport(target=str(target), notes=list(loop.notes))
     for ex in exercises:
         checks = [loop.results[nodeid] for nodeid, ex_id in loop.order if ex_id == ex.id]
-        report.exercises.append(ExerciseResult(ex.id, ex.title, ex.points, checks))
+        hidden = loop.hidden_points.get(ex.id, 0.0)
+        report.exercises.append(ExerciseResult(ex.id, ex.title, ex.points, checks, hidden))
+        if not hidden:
+            report.held_back += ex.hidden_points
     report.duration_s = time.perf_counter() - started
     return report

@@ -14,7 +14,7 @@ from . import __version__
 from .atomic import atomic_write
 from .manifest import COURSE_ROOT, Course, Exercise
 from .plugin import CHECKS_DIR
-from .results import CheckResult, ExerciseResult
+from .results import ExerciseResult
 
 
 def state_dir() -> Path:
@@ -77,9 +77,7 @@ def cached_results(course: Course, target: Path) -> dict[str, ExerciseResult]:
             continue
         if entry.get("grader") != grader_digest(course, ex):
             continue
-        r = entry["result"]
-        valid[ex.id] = ExerciseResult(r["id"], r["title"], r["max_score"],
-                                      [CheckResult(**c) for c in r["checks"]])
+        valid[ex.id] = ExerciseResult.from_dict(entry["result"])
     return valid
 
 

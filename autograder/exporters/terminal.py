@@ -51,6 +51,9 @@ def print_report(console: Console, report: GradeReport, course: Course) -> None:
         print_exercise_detail(console, ex, course)
     console.print()
     console.print(summary_line(report))
+    if report.held_back:
+        console.print(f"{report.held_back:g} more points are held back in hidden checks that your "
+                      "instructor runs: full marks here are not yet 100 %.", style="yellow")
     failing = next((e for e in report.exercises if e.status != "passed"), None)
     if failing:
         console.print(next_step(course.exercise(failing.id), failing))
