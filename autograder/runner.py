@@ -64,7 +64,9 @@ class _Child:
     started: float  # when the check now running started (as the parent saw it)
     deadline: float
     sentinel: bytes  # marks, in the output stream, the end of one check's output
+    token: str  # every result line must carry it; a line without it was not written by the grader
     results: list[CheckResult] = field(default_factory=list)
+    forged: bool = False  # a line on the result pipe that the grader did not write
     result_buf: bytearray = field(default_factory=bytearray)
     pending_output: bytearray = field(default_factory=bytearray)
     outputs: list[bytearray] = field(default_factory=lambda: [bytearray()])
@@ -79,9 +81,42 @@ def _virtual_memory_bytes() -> int:
         return 0
 
 
+TAMPERED = ("your code replaced parts of the grader, pytest, numpy or Python's builtins ({names}); "
+            "a submission must leave them alone, so this check earns nothing")
+
+
+def _guarded_namespaces(items: list[pytest.Item]) -> list[tuple[str, dict]]:
+    """Module namespaces a submission must not rebind: the grader, its checks, numpy, builtins."""
+    import builtins
+
+    import numpy
+
+    names = ["autograder.plugin", "autograder.assertions", "autograder.results", __name__,
+             "_pytest.runner", "_pytest.python", "pytest", "json", "os"]
+    modules = [sys.modules[n] for n in names if n in sys.modules]
+    modules += [builtins, numpy, numpy.linalg, numpy.random, numpy.testing]
+    modules += list({id(i.module): i.module for i in items if hasattr(i, "module")}.values())  # type: ignore[attr-defined]
+    return [(m.__name__, vars(m)) for m in modules]
+
+
+def _fingerprint(namespaces: list[tuple[str, dict]]) -> dict[str, tuple[int, int]]:
+    """Identity of every binding (and of each function's code) in the guarded namespaces."""
+    return {f"{name}.{key}": (id(value), id(getattr(value, "__code__", None)))
+            for name, ns in namespaces for key, value in list(ns.items())}
+
+
 def _run_child(items: list[pytest.Item], result_w: int, output_w: int, memory_bytes: int,
-               sentinel: bytes) -> None:
-    """In the forked child: run the checks in order, report each, leave without any cleanup."""
+               sentinel: bytes, token: str) -> None:
+    """In the forked child: run the checks in order, report each, leave without any cleanup.
+
+    Everything this function needs after a check is bound to a local name *before* any learner
+    code runs, so a submission that rebinds `plugin.classify`, `json.dumps` or `os.write` does not
+    change how the result is written; and a fingerprint of the guarded namespaces, taken at the
+    same moment, is compared after every check to catch the rebinding itself.
+    """
+    write, dumps, clock, exit_now = os.write, json.dumps, time.perf_counter, os._exit
+    protocol, classify, fingerprint = runtestprotocol, plugin.classify, _fingerprint
+    error = results.ERROR
     try:
         os.setpgid(0, 0)  # so the parent can kill anything a check starts
         signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -95,22 +130,33 @@ def _run_child(items: list[pytest.Item], result_w: int, output_w: int, memory_by
         if memory_bytes:
             cap = _virtual_memory_bytes() + memory_bytes
             resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        guarded = _guarded_namespaces(items)
+        baseline = fingerprint(guarded)
         for index, item in enumerate(items):
-            started = time.perf_counter()
+            started = clock()
             try:
-                reports = runtestprotocol(item, log=False, nextitem=None)
-                status, message = plugin.classify(item, reports)
+                reports = protocol(item, log=False, nextitem=None)
+                status, message = classify(item, reports)
             except BaseException as exc:  # the grader's own failure, or an escape from a check
-                status, message = results.ERROR, f"the check stopped unexpectedly: {exc!r}"
-            payload = {"i": index, "status": status, "message": message,
-                       "duration_s": time.perf_counter() - started}
+                status, message = error, f"the check stopped unexpectedly: {exc!r}"
+            now = fingerprint(guarded)
+            changed = sorted(k for k, v in baseline.items() if now.get(k) != v)
+            if changed:
+                shown = ", ".join(changed[:4]) + (" …" if len(changed) > 4 else "")
+                status, message = error, TAMPERED.format(names=shown)
+            payload = {"i": index, "t": token, "status": status, "message": message,
+                       "duration_s": clock() - started}
             for stream in (sys.stdout, sys.stderr):
                 with contextlib.suppress(OSError, ValueError):
                     stream.flush()
-            os.write(output_w, sentinel)
-            os.write(result_w, (json.dumps(payload) + "\n").encode())
+            write(output_w, sentinel)
+            write(result_w, (dumps(payload) + "\n").encode())
     finally:
-        os._exit(0)
+        exit_now(0)
+
+
+FORGED = ("the grader's result channel received a line it did not write (out of order or "
+          "malformed): a submission must not write to the grader's pipes, so this check earns nothing")
 
 
 class ForkingLoop:
@@ -221,13 +267,14 @@ class ForkingLoop:
         result_r, result_w = os.pipe()
         output_r, output_w = os.pipe()
         sentinel = b"\n\x00mlgrade-end-of-check-" + os.urandom(8).hex().encode() + b"\x00"
+        token = os.urandom(16).hex()
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:  # child
             os.close(result_r)
             os.close(output_r)
-            _run_child(items, result_w, output_w, self.limits.memory_mb * 1024 * 1024, sentinel)
+            _run_child(items, result_w, output_w, self.limits.memory_mb * 1024 * 1024, sentinel, token)
         os.close(result_w)
         os.close(output_w)
         os.set_blocking(result_r, False)
@@ -237,7 +284,7 @@ class ForkingLoop:
         now = time.monotonic()
         return _Child(pid=pid, pidfd=os.pidfd_open(pid), exercise_id=ex_id, items=items,
                       result_fd=result_r, output_fd=output_r, limit=limit, started=now,
-                      deadline=now + limit, sentinel=sentinel)
+                      deadline=now + limit, sentinel=sentinel, token=token)
 
     def _read(self, child: _Child, fd: int, sel: selectors.BaseSelector) -> None:
         """Drain what is available now from the child's result or output pipe."""
@@ -285,17 +332,21 @@ class ForkingLoop:
             line, _, rest = bytes(child.result_buf).partition(b"\n")
             child.result_buf = bytearray(rest)
             index = len(child.results)
+            if index >= len(child.items):
+                child.forged = True  # more lines than checks: someone else wrote to the pipe
+                return
             try:
                 payload = json.loads(line)
-                if payload["i"] != index:
-                    raise ValueError("out of order")
+                if payload["i"] != index or payload["t"] != child.token:
+                    raise ValueError("out of order, or not from the grader")
                 result = CheckResult(check_name(child.items[index]), payload["status"],
                                      str(payload["message"]), round(float(payload["duration_s"]), 4))
-            except (ValueError, KeyError, TypeError, IndexError):
-                result = CheckResult(check_name(child.items[min(index, len(child.items) - 1)]),
-                                     results.ERROR, "the check's report was unreadable")
-            if index >= len(child.items):
-                return
+            except (ValueError, KeyError, TypeError):
+                child.forged = True
+            if child.forged:  # once the channel is in doubt, nothing from this child counts
+                for earlier in child.results:
+                    earlier.status, earlier.message = results.ERROR, FORGED
+                result = CheckResult(check_name(child.items[index]), results.ERROR, FORGED)
             child.results.append(result)
             self._finish(child.items[index], child.exercise_id, result)
             now = time.monotonic()

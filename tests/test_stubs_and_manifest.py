@@ -146,7 +146,7 @@ def test_dev_check_finds_missing_and_unlisted_files_and_todo_less_stubs(tmp_path
     (root / "solutions" / first.relpath).unlink()
     (root / "solutions" / first.lesson_id / "ex99_extra.py").write_text("# BEGIN SOLUTION\n# END SOLUTION\n")
     sol = root / "solutions" / second.relpath
-    sol.write_text(sol.read_text().replace("# BEGIN SOLUTION", "# XEGIN"))
+    sol.write_text(sol.read_text().replace("# BEGIN SOLUTION", "# XEGIN").replace("# END SOLUTION", "# XND"))
     problems = "\n".join(dev.check_manifest(course))
     assert f"lists {first.relpath}" in problems
     assert "ex99_extra.py is not listed" in problems
