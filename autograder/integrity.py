@@ -1,7 +1,7 @@
 """`mlgrade verify`: which files of a course clone differ from the pristine course.
 
 The grader ships `autograder/pristine.json`: the sha256 of every file that shapes a grade (the
-grader, its checks, the manifest, the packaging, CI and workflows, the repository's tests). A
+grader, its checks, the manifest, the packaging, CI and workflows). A
 learner's clone is compared against it; `lessons/` is the learner's own and is not compared, but a
 file there that could change how Python or pytest behave (conftest.py, sitecustomize.py, .pth,
 pytest.ini) is still reported.
@@ -19,7 +19,7 @@ from .atomic import atomic_write
 from .manifest import COURSE_ROOT
 
 PRISTINE_PATH = COURSE_ROOT / "autograder" / "pristine.json"
-PROTECTED = ("autograder/", "course.toml", "pyproject.toml", ".ci/", ".github/", "tests/")
+PROTECTED = ("autograder/", "course.toml", "pyproject.toml", ".ci/", ".github/")
 SKIP_PARTS = {".git", ".venv", "venv", "__pycache__", ".mlgrade", ".pytest_cache", "site", ".ruff_cache"}
 SUSPICIOUS_NAMES = {"conftest.py", "sitecustomize.py", "usercustomize.py", "pytest.ini", "tox.ini", "setup.cfg"}
 
