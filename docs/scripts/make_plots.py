@@ -1,0 +1,116 @@
+"""Draw the figures of the docs site from the worked examples, so a plot never disagrees with its code.
+
+Run from the repository root: python docs/scripts/make_plots.py [--out docs/assets/plots]
+
+Deterministic: fixed inputs, no timestamps or version strings in the PNG metadata, so an unchanged
+figure is byte-identical on the same matplotlib and the committed PNGs only change when a plot does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display needed; must precede pyplot
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+DOCS = Path(__file__).resolve().parent.parent
+EXAMPLES = DOCS / "examples"
+DEFAULT_OUT = DOCS / "assets" / "plots"
+PNG_METADATA = {"Software": None}  # keep the output identical across runs
+
+
+def load_example(relpath: str) -> ModuleType:
+    """Import a worked example by path (they are scripts, not a package)."""
+    path = EXAMPLES / relpath
+    spec = importlib.util.spec_from_file_location(f"docs_example_{path.stem}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def gd_learning_rates(out: Path) -> Path:
+    """Lesson 01: gradient descent on the quadratic bowl, one loss curve per learning rate."""
+    gd = load_example("01_numpy/gradient_descent.py")
+    best = gd.loss(np.linalg.solve(gd.A, gd.b))
+    limit = 2 / np.linalg.eigvalsh(gd.A).max()
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
+    for lr in gd.LEARNING_RATES:
+        gaps = np.array(gd.descend(lr, n_iters=40)) - best
+        note = "diverges" if lr > limit else "converges"
+        ax.semilogy(np.maximum(gaps, 1e-16), marker=".", label=f"lr = {lr} ({note})")
+    ax.set_xlabel("gradient-descent step")
+    ax.set_ylabel("loss − minimum loss (log scale)")
+    ax.set_title(f"Learning rate decides: stable only below 2 / λmax = {limit:.2f}")
+    ax.set_ylim(1e-16, 1e6)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="lower left")
+    fig.tight_layout()
+    path = out / "01-gd-learning-rates.png"
+    fig.savefig(path, metadata=PNG_METADATA)
+    plt.close(fig)
+    return path
+
+
+def logsumexp_overflow(out: Path) -> Path:
+    """Lesson 01: naive vs shifted log-sum-exp as the inputs move away from 0."""
+    lse = load_example("01_numpy/logsumexp.py")
+    base = np.array([0.0, -0.5, -2.0, -3.0])
+    shifts = np.linspace(-1000, 1000, 801)
+    naive = np.array([lse.logsumexp_naive(base + c) for c in shifts])
+    stable = np.array([lse.logsumexp(base + c) for c in shifts])
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
+    ax.plot(
+        shifts, stable, lw=4, alpha=0.35, color="tab:blue", label="stable: m + log Σ exp(z − m)"
+    )
+    ax.plot(
+        shifts,
+        np.where(np.isfinite(naive), naive, np.nan),
+        color="tab:red",
+        label="naive: log Σ exp(z)",
+    )
+    edge = np.log(np.finfo(np.float64).max)
+    for x0, x1 in ((-1000, -745), (edge, 1000)):
+        ax.axvspan(x0, x1, color="tab:red", alpha=0.08)
+    ax.text(-990, 700, "exp underflows to 0:\nnaive gives −inf", va="top", fontsize=9)
+    ax.text(720, -700, "exp overflows:\nnaive gives inf", va="bottom", fontsize=9)
+    ax.set_xlabel("largest input, max(z)")
+    ax.set_ylabel("log-sum-exp of z")
+    ax.set_title("Subtracting the maximum keeps log-sum-exp finite")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="upper center")
+    fig.tight_layout()
+    path = out / "01-logsumexp-overflow.png"
+    fig.savefig(path, metadata=PNG_METADATA)
+    plt.close(fig)
+    return path
+
+
+FIGURES = (gd_learning_rates, logsumexp_overflow)
+
+
+def main(argv: list[str] | None = None) -> list[Path]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"folder for the PNGs (default: {DEFAULT_OUT})",
+    )
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    written = [figure(args.out) for figure in FIGURES]
+    for path in written:
+        print(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    return written
+
+
+if __name__ == "__main__":
+    main()
