@@ -1,0 +1,88 @@
+"""Benchmark the data world: generation time and memory for 100k and 1M transactions.
+
+Run: `python bench/bench_coursedata.py` (about half a minute). Prints a Markdown table for
+docs/reference/data-world.md. Times are the best of `--repeats` wall-clock runs; "peak" is the
+most memory allocated at once during one `generate` call (tracemalloc sees numpy's buffers);
+"frames" is what the three frames then hold (`memory_usage(deep=True)`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+import tracemalloc
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+import coursedata
+
+# (transactions, users, merchants): about 25 payments per user over the 180 days.
+SIZES = ((100_000, 4_000, 600), (1_000_000, 40_000, 3_000))
+MB = 1024 * 1024
+
+
+def best_time(run: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def peak_mb(run: Callable[[], object]) -> float:
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1] / MB
+    finally:
+        tracemalloc.stop()
+
+
+def frame_mb(*frames: pd.DataFrame) -> float:
+    return sum(int(f.memory_usage(deep=True).sum()) for f in frames) / MB
+
+
+def measure(n_transactions: int, n_users: int, n_merchants: int, repeats: int) -> dict[str, float]:
+    def make() -> coursedata.World:
+        return coursedata.generate(n_transactions, n_users, n_merchants, seed=0)
+
+    world = make()
+    raw = coursedata.raw_export(world)
+    return {
+        "generate_s": best_time(make, repeats),
+        "generate_peak_mb": peak_mb(make),
+        "frames_mb": frame_mb(world.transactions, world.users, world.merchants),
+        "raw_export_s": best_time(lambda: coursedata.raw_export(world), repeats),
+        "raw_export_mb": frame_mb(raw),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    print(
+        f"Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
+        f"{os.cpu_count()} CPUs ({platform.machine()})\n"
+    )
+    print(
+        "| transactions | users | merchants | `generate` (s) | peak memory (MB) | frames (MB) "
+        "| `raw_export` (s) | raw export (MB) |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n_tx, n_users, n_merchants in SIZES:
+        m = measure(n_tx, n_users, n_merchants, args.repeats)
+        print(
+            f"| {n_tx:,} | {n_users:,} | {n_merchants:,} | {m['generate_s']:.2f} "
+            f"| {m['generate_peak_mb']:.0f} | {m['frames_mb']:.0f} | {m['raw_export_s']:.2f} "
+            f"| {m['raw_export_mb']:.0f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
