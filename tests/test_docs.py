@@ -30,6 +30,12 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 # What each worked example must print: the lines its lesson page quotes, and its point.
 EXPECTED_OUTPUT = {
+    "coursedata/tour.py": [
+        "fraud rate 1.50% in 17 takeover episodes",
+        "card country == home country: True",
+        "5,100 rows, 100 ids repeated, 1,441 timestamps with an offset",
+    ],
+    "coursedata/fraud_baseline.py": ["| raw | 0.389 | 0.917 |", "| history | 0.879 | 0.993 |"],
     "01_numpy/broadcasting.py": [
         "column min after scaling: [0. 0. 0.]",
         "column max after scaling: [1. 1. 1.]",

@@ -96,6 +96,17 @@ def logsumexp_overflow(out: Path) -> Path:
 FIGURES = (gd_learning_rates, logsumexp_overflow)
 
 
+def lesson_figures() -> list:
+    """Figures of later lessons: each docs/scripts/figures_<lesson>.py exposes FIGURES."""
+    found = []
+    for path in sorted(Path(__file__).resolve().parent.glob("figures_*.py")):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        found.extend(module.FIGURES)
+    return found
+
+
 def main(argv: list[str] | None = None) -> list[Path]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -106,7 +117,7 @@ def main(argv: list[str] | None = None) -> list[Path]:
     )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    written = [figure(args.out) for figure in FIGURES]
+    written = [figure(args.out) for figure in (*FIGURES, *lesson_figures())]
     for path in written:
         print(f"wrote {path} ({path.stat().st_size:,} bytes)")
     return written
