@@ -62,8 +62,8 @@ def cmd_check(args: argparse.Namespace, course: Course) -> int:
     console = Console(stderr=to_stdout_json)
     report = _grade_with_progress(course, target, exercises, limits_from(args, course), console,
                                   quiet=to_stdout_json)
-    if target == (COURSE_ROOT / "lessons").resolve():
-        state.remember(course, target, report.exercises)
+    if target == (COURSE_ROOT / "lessons").resolve() and args.time_limit is None:
+        state.remember(course, target, report.exercises)  # only grades made with the course's limits
     if args.format == "json":
         text = json_report.render(report)
     else:
@@ -110,7 +110,7 @@ def cmd_status(args: argparse.Namespace, course: Course) -> int:
         console.print("[bold green]Every exercise passes. On to the capstone![/]")
         return EXIT_OK
     ex = pending[0]
-    console.print(terminal.next_step(ex, known[ex.id]))
+    console.print(terminal.next_step(ex, known[ex.id]), soft_wrap=not console.is_terminal)
     return EXIT_OK  # status informs; `mlgrade check` is the command whose exit status grades
 
 
@@ -122,10 +122,10 @@ def cmd_hint(args: argparse.Namespace, course: Course) -> int:
         console.print(f"All {number} hints for {ex.id} are shown. Reread them with care, then the "
                       f"worked example in docs/{ex.docs}.")
         for i, hint in enumerate(ex.hints, 1):
-            console.print(f"  {i}. {hint}")
+            console.print(f"  {i}. {hint}", markup=False, highlight=False)
         return EXIT_OK
     console.print(f"[bold]Hint {number}/{len(ex.hints)} for {ex.id}[/]")
-    console.print(f"  {text}")
+    console.print(f"  {text}", markup=False, highlight=False)
     if number < len(ex.hints):
         console.print(f"[dim]Still stuck? `mlgrade hint {ex.stem}` again for hint {number + 1}.[/]")
     return EXIT_OK

@@ -115,7 +115,7 @@ class Course:
 
 def unknown_message(name: str, candidates: list[str]) -> str:
     close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.5)
-    hint = f" Did you mean: {', '.join(close)}?" if close else " Run `mlgrade` to list them."
+    hint = f" Did you mean: {', '.join(close)}?" if close else " Run `mlgrade list` to see every id."
     return f"No lesson or exercise called '{name}'.{hint}"
 
 

@@ -55,7 +55,7 @@ class _Child:
     """One forked child grading the remaining checks of one exercise, in order."""
 
     pid: int
-    pidfd: int
+    pidfd: int  # readable when the child exits (Linux); -1 where pidfd_open is missing (macOS)
     exercise_id: str
     items: list[pytest.Item]
     result_fd: int
@@ -67,6 +67,7 @@ class _Child:
     token: str  # every result line must carry it; a line without it was not written by the grader
     results: list[CheckResult] = field(default_factory=list)
     forged: bool = False  # a line on the result pipe that the grader did not write
+    wait_status: int | None = None  # set once the child has been waited for
     result_buf: bytearray = field(default_factory=bytearray)
     pending_output: bytearray = field(default_factory=bytearray)
     outputs: list[bytearray] = field(default_factory=lambda: [bytearray()])
@@ -129,7 +130,8 @@ def _run_child(items: list[pytest.Item], result_w: int, output_w: int, memory_by
         sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
         if memory_bytes:
             cap = _virtual_memory_bytes() + memory_bytes
-            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+            with contextlib.suppress(ValueError, OSError):  # macOS may refuse RLIMIT_AS
+                resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
         guarded = _guarded_namespaces(items)
         baseline = fingerprint(guarded)
         for index, item in enumerate(items):
@@ -210,7 +212,7 @@ class ForkingLoop:
         # collection then never walks (and copy-on-write copies) the parent's whole heap.
         gc.collect()
         gc.freeze()
-        running: dict[int, _Child] = {}
+        running: dict[int, _Child] = {}  # by pid
         sel = selectors.DefaultSelector()
         total_deadline = time.monotonic() + self.limits.total_time if self.limits.total_time else None
         try:
@@ -220,28 +222,38 @@ class ForkingLoop:
                     break
                 while queue and len(running) < max(1, self.limits.jobs):
                     child = self._spawn(queue.pop(0))
-                    running[child.pidfd] = child
-                    sel.register(child.pidfd, selectors.EVENT_READ, ("exit", child))
+                    running[child.pid] = child
+                    if child.pidfd >= 0:
+                        sel.register(child.pidfd, selectors.EVENT_READ, ("exit", child))
                     sel.register(child.result_fd, selectors.EVENT_READ, ("result", child))
                     sel.register(child.output_fd, selectors.EVENT_READ, ("output", child))
                 deadlines = [c.deadline for c in running.values()]
                 if total_deadline is not None:
                     deadlines.append(total_deadline)
                 wait = max(0.0, min(deadlines) - time.monotonic())
+                polling = [c for c in running.values() if c.pidfd < 0]
+                if polling:
+                    wait = min(wait, 0.02)
                 for key, _ in sel.select(timeout=wait):
                     kind, child = key.data
-                    if child.pidfd not in running:
+                    if child.pid not in running:
                         continue
                     if kind == "result":
                         self._read(child, child.result_fd, sel)
                     elif kind == "output":
                         self._read(child, child.output_fd, sel)
                     else:
-                        del running[child.pidfd]
+                        del running[child.pid]
+                        queue[:0] = self._reap(child, sel, timed_out=False)
+                for child in polling:  # no pidfd: ask the kernel whether it has exited
+                    pid, status = os.waitpid(child.pid, os.WNOHANG)
+                    if pid and child.pid in running:
+                        child.wait_status = status
+                        del running[child.pid]
                         queue[:0] = self._reap(child, sel, timed_out=False)
                 now = time.monotonic()
                 for child in [c for c in running.values() if now >= c.deadline]:
-                    del running[child.pidfd]
+                    del running[child.pid]
                     queue[:0] = self._reap(child, sel, timed_out=True)
         finally:
             for child in list(running.values()):  # interrupted: leave no child behind
@@ -255,7 +267,7 @@ class ForkingLoop:
         """The whole target's time is up: stop every child; every check not finished times out."""
         why = f"not graded: the submission's {self.limits.total_time:g} s time limit ran out first"
         for child in list(running.values()):
-            del running[child.pidfd]
+            del running[child.pid]
             queue.extend(self._reap(child, sel, timed_out=True, reason=why))
         for batch in queue:
             for item in batch:
@@ -282,7 +294,8 @@ class ForkingLoop:
         ex_id = plugin.exercise_id_of(items[0])
         limit = self._time_limit(ex_id)
         now = time.monotonic()
-        return _Child(pid=pid, pidfd=os.pidfd_open(pid), exercise_id=ex_id, items=items,
+        pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else -1
+        return _Child(pid=pid, pidfd=pidfd, exercise_id=ex_id, items=items,
                       result_fd=result_r, output_fd=output_r, limit=limit, started=now,
                       deadline=now + limit, sentinel=sentinel, token=token)
 
@@ -360,17 +373,20 @@ class ForkingLoop:
         for fd in (child.result_fd, child.output_fd):
             if fd >= 0:
                 self._read(child, fd, sel)  # after exit or kill: drain what is left, then EOF
-        try:
-            _, wait_status = os.waitpid(child.pid, 0)
-        except ChildProcessError:
-            wait_status = 0
+        wait_status = child.wait_status
+        if wait_status is None:
+            try:
+                _, wait_status = os.waitpid(child.pid, 0)
+            except ChildProcessError:
+                wait_status = 0
         _kill_group(child.pid)  # anything a check started in the background
         for fd in (child.result_fd, child.output_fd):
             if fd >= 0:
                 sel.unregister(fd)
                 os.close(fd)
-        sel.unregister(child.pidfd)
-        os.close(child.pidfd)
+        if child.pidfd >= 0:
+            sel.unregister(child.pidfd)
+            os.close(child.pidfd)
         self._take_output(child, b"")
         child.outputs[-1] += child.pending_output[: max(0, self.limits.output_limit - len(child.outputs[-1]))]
         child.output_totals[-1] += len(child.pending_output)
@@ -517,6 +533,8 @@ def grade(
         code = pytest.main(args, plugins=[loop])
     finally:
         _set_environ(saved)
+    if code == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt
     if loop.grader_error:
         raise loop.grader_error
     if loop.collect_errors:

@@ -184,3 +184,17 @@ def test_readme_quick_start_is_what_ci_runs():
     ci = (COURSE_ROOT / ".ci" / "run").read_text()
     for command in blocks:
         assert command in ci.splitlines(), f".ci/run must run the README's command verbatim: {command}"
+
+
+def test_grading_without_pidfd_gives_the_same_grades(state, stub_target):
+    """macOS has no os.pidfd_open: the runner then polls for exited children instead."""
+    _solve(stub_target, "01_numpy/ex02_pairwise")
+    script = ("import os, sys; del os.pidfd_open; from autograder.cli import main; "
+              f"sys.exit(main(['check', '01', '--target', {str(stub_target)!r}, '--format', 'json']))")
+    env = {**os.environ, "MLGRADE_STATE_DIR": str(state)}
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
+                          timeout=120, cwd=COURSE_ROOT)
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert {e["id"]: e["status"] for e in report["exercises"]}["01_numpy/ex02_pairwise"] == "passed"
+    assert report["score"] == 10

@@ -22,6 +22,16 @@ def _features(n: int = 40, d: int = 5, seed: int = 0) -> np.ndarray:
     return rng.normal(loc=5.0, scale=scales, size=(n, d))
 
 
+def _assert_standardized_columns(out: np.ndarray, columns: list[int], what: str) -> None:
+    """Loose: each listed column has mean ~0 and std within 10 % of 1. Exact values are graded by
+    `matches column zscores` and `population std`; this keeps other checks about their own topic."""
+    for j in columns:
+        mean, std = out[:, j].mean(), out[:, j].std()
+        if abs(mean) > 1e-6 or not 0.9 < std < 1.1:
+            fail(f"{what}: column {j} has mean {mean:.3g} and std {std:.3g}; a standardized column "
+                 "has mean 0 and std 1")
+
+
 # --------------------------------------------------------------------------------------------
 @pytest.mark.exercise("01_numpy/ex01_standardize")
 class TestStandardize:
@@ -51,7 +61,7 @@ class TestStandardize:
         if not np.isfinite(out).all():
             fail("a constant column produced NaN or inf (0 / 0); make a column whose std is 0 all 0.0")
         assert_close(out[:, 1], np.zeros(30), "the constant column", atol=0)
-        assert_close(out[:, 0], (X[:, 0] - X[:, 0].mean()) / X[:, 0].std(), "the other columns")
+        _assert_standardized_columns(out, [0, 2], "the other columns")
 
     def test_float64_for_integer_input(self, submission):
         X = np.arange(24).reshape(8, 3) * np.array([1, 5, 11])
@@ -61,8 +71,7 @@ class TestStandardize:
         if out.dtype != np.float64:
             fail(f"for an integer X the result should have dtype float64, got {out.dtype}: "
                  "z-scores are fractions, and an integer result rounds them away")
-        expected = (X - X.mean(axis=0)) / X.std(axis=0)
-        assert_close(as_array(out, "standardize(X)"), expected, "standardize(int X)")
+        _assert_standardized_columns(as_array(out, "standardize(int X)"), [0, 1, 2], "standardize(int X)")
 
     def test_input_not_modified(self, submission):
         X = _features(seed=3)
@@ -71,8 +80,11 @@ class TestStandardize:
         if not np.array_equal(X, before):
             fail("standardize changed X in place; the caller's data must stay as it was "
                  "(work on a copy: X.astype(np.float64) or X - mean creates one)")
+        if isinstance(out, np.ndarray) and np.shares_memory(out, X):
+            fail("the result shares memory with X: changing one would change the other; return a new array")
         out = as_array(out, "standardize(X)")
-        assert_close(out, (before - before.mean(0)) / before.std(0), "standardize(X)")
+        assert_shape(out, before.shape, "standardize(X)")
+        _assert_standardized_columns(out, list(range(X.shape[1])), "standardize(X)")
 
     @pytest.mark.parametrize("shape", [(10,), (2, 3, 4)], ids=["1-D", "3-D"])
     def test_rejects_non_2d(self, submission, shape):

@@ -24,16 +24,22 @@ def status_text(status: str) -> Text:
     return Text(f"{mark} {status.replace('_', ' ')}", style=style)
 
 
+def _indented(console: Console, text: str, style: str = "") -> None:
+    """Indented text: wrapped to the terminal's width, or left whole in a log or a file."""
+    if console.is_terminal:
+        console.print(Padding(Text(text, style=style), (0, 0, 0, 6), expand=False))
+    else:
+        console.print(Text("      " + text.replace("\n", "\n      "), style=style), soft_wrap=True)
+
+
 def print_check(console: Console, check: CheckResult, show_output: bool = False) -> None:
-    """One check: a status mark and its name, then (indented, wrapped) its message."""
+    """One check: a status mark and its name, then (indented) its message."""
     mark, style = STYLE[check.status]
-    console.print(Text(f"  {mark} ", style=style) + Text(check.name))
+    console.print(Text(f"  {mark} ", style=style) + Text(check.name), soft_wrap=not console.is_terminal)
     if check.status != "passed" and check.message:
-        console.print(Padding(Text(check.message, style="bold" if check.status == "failed" else ""),
-                              (0, 0, 0, 6), expand=False))
+        _indented(console, check.message, "bold" if check.status == "failed" else "")
     if show_output and check.output.strip():
-        shown = check.output.strip()[:600]
-        console.print(Padding(Text("your output:\n" + shown, style="dim"), (0, 0, 0, 6), expand=False))
+        _indented(console, "your output:\n" + check.output.strip()[:600], "dim")
 
 
 def print_exercise_detail(console: Console, ex: ExerciseResult, course: Course) -> None:
@@ -50,13 +56,13 @@ def print_report(console: Console, report: GradeReport, course: Course) -> None:
     for ex in report.exercises:
         print_exercise_detail(console, ex, course)
     console.print()
-    console.print(summary_line(report))
+    console.print(summary_line(report), soft_wrap=not console.is_terminal)
     if report.held_back:
         console.print(f"{report.held_back:g} more points are held back in hidden checks that your "
                       "instructor runs: full marks here are not yet 100 %.", style="yellow")
     failing = next((e for e in report.exercises if e.status != "passed"), None)
     if failing:
-        console.print(next_step(course.exercise(failing.id), failing))
+        console.print(next_step(course.exercise(failing.id), failing), soft_wrap=not console.is_terminal)
 
 
 def summary_line(report: GradeReport) -> Text:
