@@ -77,7 +77,7 @@ def test_partial_progress_text_output(state, stub_target):
 
 def test_missing_exercise_file_is_not_attempted(state, stub_target):
     (stub_target / "01_numpy" / "ex02_pairwise.py").unlink()
-    proc = mlgrade("check", "ex02", "--target", str(stub_target), "--format", "json", state=state)
+    proc = mlgrade("check", "ex02_pairwise", "--target", str(stub_target), "--format", "json", state=state)
     assert proc.returncode == 1
     (ex,) = json.loads(proc.stdout)["exercises"]
     assert ex["status"] == "not_attempted"
@@ -106,7 +106,7 @@ def test_hints_come_in_order_and_are_remembered_outside_lessons(state):
     ex = COURSE.exercise("01_numpy/ex02_pairwise")
     seen = []
     for _ in range(len(ex.hints) + 1):
-        proc = mlgrade("hint", "ex02", state=state)
+        proc = mlgrade("hint", "ex02_pairwise", state=state)
         assert proc.returncode == 0
         seen.append(proc.stdout)
     for i, hint in enumerate(ex.hints):
@@ -120,13 +120,13 @@ def test_reset_backs_up_then_restores_the_stub(state, stub_target):
     ex = COURSE.exercise("01_numpy/ex01_standardize")
     path = stub_target / ex.relpath
     path.write_text("# my work in progress\n")
-    proc = mlgrade("reset", "ex01", "--target", str(stub_target), state=state)
+    proc = mlgrade("reset", "ex01_standardize", "--target", str(stub_target), state=state)
     assert proc.returncode == 0, proc.stderr
     assert path.read_text() == stubs.stub_text(COURSE, ex)
     backups = list(path.parent.glob("ex01_standardize.py.*.bak"))
     assert len(backups) == 1 and backups[0].read_text() == "# my work in progress\n"
     path.write_text("# second attempt\n")
-    assert mlgrade("reset", "ex01", "--target", str(stub_target), state=state).returncode == 0
+    assert mlgrade("reset", "ex01_standardize", "--target", str(stub_target), state=state).returncode == 0
     assert len(list(path.parent.glob("ex01_standardize.py.*.bak"))) == 2, "a second reset keeps both backups"
 
 

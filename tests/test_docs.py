@@ -69,6 +69,36 @@ EXPECTED_OUTPUT = {
         "largest stable learning rate: 2 / 3.118 = 0.641",
         "lr=0.7   loss - best after 50 steps: 8.15e+05",
     ],
+    "02_pandas/clean_merchants.py": [
+        "whole-row duplicates: 0",
+        "repeated ids: 1",
+        "errors='coerce' turns 4 of 5 volumes into NaN",
+        "5 rows in, 4 merchants out",
+    ],
+    "02_pandas/time_zones.py": [
+        "hours off without the offset: [-5.0, 1.0, 0.0, 5.5]",
+        "same instants as ns or us: True",
+        "tickets per UTC day: {'2025-03-01': 2, '2025-03-02': 2}",
+        "tickets per Berlin day: {'2025-03-02': 4}",
+    ],
+    "02_pandas/joins.py": [
+        "rows: payments 5 | left join 5 | inner join 4",
+        "unmatched users: [9]",
+        "merge kept the index: False",
+        "a repeated user id: 5 payments became 7 rows",
+    ],
+    "02_pandas/rolling_windows.py": [
+        "first login of each device, closed='right': [1, 1] (counts itself)",
+        "first login of each device, closed='left': [0, 0]",
+        "select-then-count index levels: ['device', 'at']",
+        "12:30 login, 2-row window: 1 | 10-minute window: 0",
+    ],
+    "02_pandas/memory_dtypes.py": [
+        "after / before: 14%",
+        "float32 would change 96% of spend levels, e.g. 61.71 -> 61.709999084472656",
+        "segment order: student < standard < premium",
+        "categories of their own: Categoricals can only be compared",
+    ],
 }
 
 

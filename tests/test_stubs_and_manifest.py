@@ -156,8 +156,8 @@ def test_dev_check_finds_missing_and_unlisted_files_and_todo_less_stubs(tmp_path
 @pytest.mark.parametrize(
     "selector, expected",
     [
-        ("01", 5), ("1", 5), ("01_numpy", 5), ("01_numpy/", 5),
-        ("ex01_standardize", 1), ("01_numpy/ex03_softmax", 1), ("ex04", 1), ("ex05_linear_regression.py", 1),
+        ("01", 5), ("1", 5), ("01_numpy", 5), ("01_numpy/", 5), ("02", 5),
+        ("ex01_standardize", 1), ("01_numpy/ex03_softmax", 1), ("ex04_mini", 1), ("01_numpy/ex04", 1), ("ex05_linear_regression.py", 1),
         (None, None),
     ],
 )
@@ -165,6 +165,8 @@ def test_selectors(selector, expected):
     course = load_course()
     matched = course.select(selector)
     assert len(matched) == (expected or len(course.exercises))
+    if selector in ("01", "02"):
+        assert {ex.lesson_id for ex in matched} == {f"{selector}_numpy" if selector == "01" else "02_pandas"}
 
 
 @pytest.mark.parametrize(

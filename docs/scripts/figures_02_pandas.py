@@ -1,0 +1,149 @@
+"""Figures of lesson 02 (pandas for ML data), drawn from its worked examples.
+
+docs/scripts/make_plots.py imports this module and calls each function in FIGURES with the output
+folder; each writes one PNG and returns its path.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display needed; must precede pyplot
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "02_pandas"
+PNG_METADATA = {"Software": None}  # keep the output identical across runs
+
+
+def _example(name: str) -> ModuleType:
+    """Import a worked example by path (they are scripts, not a package)."""
+    path = EXAMPLES / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"docs_example_02_{name}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _minutes(times: pd.Series, origin: pd.Timestamp) -> list[float]:
+    return ((times - origin) / pd.Timedelta("1min")).tolist()
+
+
+def window_leak_timeline(out: Path) -> Path:
+    """Lesson 02: which logins the window of one login may see, and what closed= changes."""
+    ex = _example("rolling_windows")
+    logins = ex.LOGINS
+    row = 4  # device a's second login at 12:10, tied with another at 12:10
+    t = logins.loc[row, "at"]
+    start = t - pd.Timedelta(ex.WINDOW)
+    origin = pd.Timestamp("2025-03-01 12:00", tz="UTC")
+    counts = {
+        closed: int(ex.logins_before(logins, ex.WINDOW, closed).loc[row])
+        for closed in ("left", "right", "both")
+    }
+
+    fig, ax = plt.subplots(figsize=(8, 3.6), dpi=110)
+    x0, x1 = _minutes(pd.Series([start, t]), origin)
+    ax.axvspan(x0, x1, color="tab:green", alpha=0.12)
+    ax.text(
+        (x0 + x1) / 2, 1.55, "window [t − 10 min, t)", ha="center", fontsize=9, color="tab:green"
+    )
+    groups = {
+        "counted: in [t − w, t)": ([0, 1], "tab:green", "o"),
+        "the login itself": ([4], "tab:red", "*"),
+        "a tie at t: not before": ([3], "tab:orange", "D"),
+        "later: the future, never": ([6, 7], "0.45", "o"),
+        "another device: never": ([2, 5], "0.75", "s"),
+    }
+    for label, (rows, color, marker) in groups.items():
+        sub = logins.loc[rows]
+        y = [
+            0.0 if d == "b" else (1.12 if r == 4 else 0.88 if r == 3 else 1.0)
+            for r, d in zip(rows, sub["device"], strict=True)
+        ]
+        ax.scatter(
+            _minutes(sub["at"], origin),
+            y,
+            s=140 if marker == "*" else 60,
+            c=color,
+            marker=marker,
+            label=label,
+            zorder=3,
+            edgecolors="black",
+            linewidths=0.5,
+        )
+    ax.annotate(
+        "exactly t − w:\ncounted",
+        xy=(x0, 1.0),
+        xytext=(x0 - 1.6, 0.45),
+        fontsize=8,
+        arrowprops={"arrowstyle": "->", "color": "0.3"},
+        ha="center",
+    )
+    ax.set_yticks([0, 1], ["device b", "device a"])
+    ax.set_ylim(-0.5, 1.8)
+    ax.set_xlim(-3, 32)
+    ax.set_xlabel("minutes after 12:00 UTC")
+    ax.set_title(
+        f"Logins before device a's 12:10 login: closed='left' counts {counts['left']}; "
+        f"the default 'right' counts {counts['right']} (itself, not 12:00)",
+        fontsize=10,
+    )
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8, ncol=2, framealpha=0.9)
+    fig.tight_layout()
+    path = out / "02-window-leak.png"
+    fig.savefig(path, metadata=PNG_METADATA)
+    plt.close(fig)
+    return path
+
+
+def memory_before_after(out: Path) -> Path:
+    """Lesson 02: deep memory per column of the users table, as loaded and with cheaper dtypes."""
+    ex = _example("memory_dtypes")
+    users = ex.users_as_loaded()
+    small = ex.shrink_users(users)
+    table = ex.memory_by_column(users, small)
+    fig, ax = plt.subplots(figsize=(7, 3.8), dpi=110)
+    rows = range(len(table))
+    ax.barh(
+        [r - 0.2 for r in rows],
+        table["before"],
+        height=0.4,
+        color="tab:red",
+        label=f"as loaded: {table['before'].sum() / 1e3:,.0f} kB",
+    )
+    ax.barh(
+        [r + 0.2 for r in rows],
+        table["after"],
+        height=0.4,
+        color="tab:blue",
+        label=f"cheaper dtypes: {table['after'].sum() / 1e3:,.0f} kB",
+    )
+    labels = [
+        f"{c}\n{users[c].dtype} → {small[c].dtype}"
+        if users[c].dtype != small[c].dtype
+        else f"{c}\n{users[c].dtype} (kept)"
+        for c in table.index
+    ]
+    ax.set_yticks(list(rows), labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlabel("bytes, memory_usage(deep=True) (log scale)")
+    ax.set_title(f"{len(users):,} users: text as Python strings dominates", fontsize=10)
+    ax.grid(True, axis="x", which="major", alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    path = out / "02-memory-by-column.png"
+    fig.savefig(path, metadata=PNG_METADATA)
+    plt.close(fig)
+    return path
+
+
+FIGURES = (window_leak_timeline, memory_before_after)
