@@ -99,6 +99,31 @@ EXPECTED_OUTPUT = {
         "segment order: student < standard < premium",
         "categories of their own: Categoricals can only be compared",
     ],
+    "03_features/random_vs_time_split.py": ["| random | 0.611 | 0.966 |", "| by time | 0.055 | 0.796 |"],
+    "03_features/scaler_leak.py": [
+        "scaler fitted on all rows: CV ROC AUC 0.8406",
+        "scaler inside the pipeline: CV ROC AUC 0.8407",
+        "difference: -0.00004",
+    ],
+    "03_features/selection_leak.py": [
+        "columns chosen on all rows, then CV: accuracy 0.95",
+        "columns chosen inside each fold:     accuracy 0.49",
+    ],
+    "03_features/target_encoding_leak.py": [
+        "in-fold mean encoding:           CV ROC AUC 0.88",
+        "out-of-fold (TargetEncoder):     CV ROC AUC 0.49",
+        "fit_transform equals fit().transform(): False",
+    ],
+    "03_features/chargeback_leak.py": [
+        "days_to_chargeback present: fraud 100.0%, legitimate 0.0%",
+        "notna() equals is_fraud: True",
+        "| raw | 0.185 | 0.879 |",
+        "| raw + days_to_chargeback | 1.000 | 1.000 |",
+    ],
+    "03_features/as_of_join.py": [
+        "by date  rate published after the payment:  56.7%   no rate yet:  0.0%",
+        "as of    rate published after the payment:   0.0%   no rate yet:  0.5%",
+    ],
 }
 
 

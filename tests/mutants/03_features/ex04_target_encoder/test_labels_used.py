@@ -1,0 +1,137 @@
+# MUTANT: encode_train_test calls fit_transform on the test rows, so the test labels shape the test encodings.
+"""Exercise 04 · An out-of-fold target encoder, as a scikit-learn transformer.
+
+Docs: docs/lessons/03-feature-engineering.md#ex04-target-encoder (the site: `mkdocs serve`, then Lesson 03)
+
+Target encoding replaces each category by the mean target of the training rows in it: a single,
+strong number for a column with hundreds of values (merchants, devices, postcodes). Computed
+naively it leaks: a row's own label is part of its own encoding, so a model learns to read the
+label back. Write `OutOfFoldTargetEncoder` and `encode_train_test` so that it cannot.
+
+The smoothed encoding of category `c`, from a set of rows with `n_c` rows in `c` whose mean target
+is `mean_c`, and whose overall mean target is `prior`:
+
+    encoding(c) = (n_c * mean_c + smoothing * prior) / (n_c + smoothing)
+
+A category seen once moves only a little from `prior`; a category seen 1,000 times keeps its mean.
+
+Three small helpers come first, each with its own docstring: `as_category_matrix(X)`,
+`smoothed_means(categories, y, smoothing)` and `look_up(categories, encoding, fallback)`.
+
+`OutOfFoldTargetEncoder(n_splits=5, smoothing=10.0, random_state=0)`, the scikit-learn API:
+- `__init__` only stores its three parameters, under their own names, unchanged. Check them in
+  `fit`: `n_splits` below 2 or a negative `smoothing` raise `ValueError`.
+- `fit(X, y)` learns from every row: `global_mean_` (the mean of `y`), `encodings_` (one
+  `pandas.Series` per column, mapping each category to its smoothed encoding, with `prior =
+  global_mean_`) and `n_features_in_`; it returns `self`. Learned attributes end in `_`.
+- `transform(X)` encodes new rows with those full-training statistics; a category never seen in
+  training (or a row of an unfitted encoder: `NotFittedError`) gets `global_mean_`. It never
+  changes the encoder, and a row's encoding does not depend on the other rows passed with it.
+- `fit_transform(X, y)` fits (as `fit` does) and returns *out-of-fold* encodings of the training
+  rows: split the rows with `KFold(n_splits, shuffle=True, random_state=random_state)`; the rows
+  of each fold are encoded with statistics (and `prior`) computed from the other folds only. So no
+  row ever sees its own label.
+- `X` is a 2-D array or DataFrame of categories (strings, integers, floats; NaN is a category of
+  its own); every column is encoded. `y` is numeric or boolean, one value per row. 1-D or empty
+  `X`, a different number of rows in `X` and `y`, or a different number of columns at `transform`
+  than at `fit`, raise `ValueError`.
+- Results are float64 arrays of shape (n_rows, n_columns).
+
+`encode_train_test(train, test, columns, target)` returns `(train_encoded, test_encoded)`: the
+training rows encoded out-of-fold by a fresh `OutOfFoldTargetEncoder()` fitted on `train`, and the
+test rows encoded by that same fitted encoder. `test` may still hold the `target` column (as in an
+offline evaluation): it must never be read.
+"""
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.model_selection import KFold
+from sklearn.utils.validation import check_is_fitted
+
+
+def as_category_matrix(X) -> np.ndarray:
+    """`X` as a 2-D object array (one column per feature); ValueError if not 2-D or empty."""
+    X = np.asarray(X, dtype=object)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (n_rows, n_columns), got shape {X.shape}")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"X needs at least one row and one column, got shape {X.shape}")
+    return X
+
+
+def smoothed_means(categories: np.ndarray, y: np.ndarray, smoothing: float) -> pd.Series:
+    """The smoothed encoding of every category in `categories` (1-D), with prior = y.mean()."""
+    prior = y.mean()
+    stats = (
+        pd.Series(y)
+        .groupby(pd.Series(categories, dtype=object), dropna=False)
+        .agg(["sum", "count"])
+    )
+    return (stats["sum"] + smoothing * prior) / (stats["count"] + smoothing)
+
+
+def look_up(categories: np.ndarray, encoding: pd.Series, fallback: float) -> np.ndarray:
+    """The encoding of each entry of `categories` (1-D); `fallback` for a category not in it."""
+    found = encoding.reindex(pd.Index(categories, dtype=object)).to_numpy(dtype=np.float64)
+    return np.where(np.isnan(found), fallback, found)
+
+
+class OutOfFoldTargetEncoder(TransformerMixin, BaseEstimator):
+    def __init__(self, n_splits: int = 5, smoothing: float = 10.0, random_state: int | None = 0):
+        self.n_splits = n_splits
+        self.smoothing = smoothing
+        self.random_state = random_state
+
+    def fit(self, X, y) -> "OutOfFoldTargetEncoder":
+        if not (isinstance(self.n_splits, int | np.integer) and self.n_splits >= 2):
+            raise ValueError(f"n_splits must be an integer of at least 2, got {self.n_splits!r}")
+        if not self.smoothing >= 0:
+            raise ValueError(f"smoothing must be 0 or more, got {self.smoothing!r}")
+        X = as_category_matrix(X)
+        y = np.asarray(y, dtype=np.float64)
+        if y.ndim != 1 or len(y) != len(X):
+            raise ValueError(
+                f"y must hold one number per row of X ({len(X)} rows), got shape {y.shape}"
+            )
+        if np.isnan(y).any():
+            raise ValueError("y contains NaN: every training row needs a label")
+        self.global_mean_ = float(y.mean())
+        self.encodings_ = [smoothed_means(X[:, j], y, self.smoothing) for j in range(X.shape[1])]
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        X = as_category_matrix(X)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} columns, but the encoder was fitted on {self.n_features_in_}"
+            )
+        columns = [
+            look_up(X[:, j], enc, self.global_mean_) for j, enc in enumerate(self.encodings_)
+        ]
+        return np.column_stack(columns)
+
+    def fit_transform(self, X, y) -> np.ndarray:
+        self.fit(X, y)
+        X, y = as_category_matrix(X), np.asarray(y, dtype=np.float64)
+        oof = np.empty(X.shape)
+        folds = KFold(n_splits=self.n_splits, shuffle=True, random_state=self.random_state)
+        for other_rows, fold_rows in folds.split(X):
+            prior = float(y[other_rows].mean())
+            for j in range(X.shape[1]):
+                encoding = smoothed_means(X[other_rows, j], y[other_rows], self.smoothing)
+                oof[fold_rows, j] = look_up(X[fold_rows, j], encoding, prior)
+        return oof
+
+
+def encode_train_test(
+    train: pd.DataFrame, test: pd.DataFrame, columns: Sequence[str], target: str
+) -> tuple[np.ndarray, np.ndarray]:
+    encoder = OutOfFoldTargetEncoder()
+    train_encoded = encoder.fit_transform(train[list(columns)], train[target])
+    test_encoded = OutOfFoldTargetEncoder().fit_transform(test[list(columns)], test[target])
+    return train_encoded, test_encoded
