@@ -495,35 +495,14 @@ def check_modules(course: Course, exercises: Sequence[Exercise]) -> list[Path]:
     return [plugin.CHECKS_DIR / lesson.checks for lesson in course.lessons if lesson.id in lesson_ids]
 
 
-def grade(
-    course: Course,
-    target: Path,
-    exercises: Sequence[Exercise],
-    limits: Limits | None = None,
-    on_check: OnCheck | None = None,
-    extra_checks: Path | None = None,
-) -> GradeReport:
-    """Grade `exercises` of the folder `target`; never writes into `target`.
-
-    `extra_checks`: a folder of instructor-only `check_*.py` modules, each declaring
-    `HIDDEN_POINTS = {exercise id: points}`; their checks are graded and reported as hidden.
-    """
-    limits = limits or Limits(memory_mb=course.memory_limit_mb, output_limit=course.output_limit_kb * 1024)
-    target = Path(target).resolve()
-    started = time.perf_counter()
-    loop = ForkingLoop(course, limits, on_check)
+def _run_pytest(loop: ForkingLoop, target: Path, present: Sequence[Exercise], modules: list[str]) -> None:
     args = [
         "-c", str(CHECKS_INI), "--rootdir", str(plugin.CHECKS_DIR),
         "--mlgrade-target", str(target),
-        "--mlgrade-select", ",".join(ex.id for ex in exercises),
+        "--mlgrade-select", ",".join(ex.id for ex in present),
         "-p", "no:terminal",
-        *map(str, check_modules(course, exercises)),
+        *modules,
     ]
-    if extra_checks is not None:
-        extra = sorted(Path(extra_checks).resolve().glob("check_*.py"))
-        if not extra:
-            raise GraderError(f"--extra-checks {extra_checks}: no check_*.py modules in it")
-        args += map(str, extra)
     # pytest also takes options and plugins from the environment (PYTEST_ADDOPTS="-k ..." drops
     # checks and so changes scores): grade with the grader's own configuration alone.
     pinned = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTEST_ADDOPTS": None, "PYTEST_PLUGINS": None}
@@ -542,9 +521,43 @@ def grade(
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
         raise GraderError(f"pytest could not run the checks (exit {code!r})")
 
+
+def grade(
+    course: Course,
+    target: Path,
+    exercises: Sequence[Exercise],
+    limits: Limits | None = None,
+    on_check: OnCheck | None = None,
+    extra_checks: Path | None = None,
+) -> GradeReport:
+    """Grade `exercises` of the folder `target`; never writes into `target`.
+
+    `extra_checks`: a folder of instructor-only `check_*.py` modules, each declaring
+    `HIDDEN_POINTS = {exercise id: points}`; their checks are graded and reported as hidden.
+    """
+    limits = limits or Limits(memory_mb=course.memory_limit_mb, output_limit=course.output_limit_kb * 1024)
+    target = Path(target).resolve()
+    started = time.perf_counter()
+    loop = ForkingLoop(course, limits, on_check)
+    # An exercise with no file in the target is not attempted, and needs no checks loaded: a
+    # lesson's check module (and what it imports: pandas, scikit-learn, ...) is collected only
+    # when at least one of its exercise files is present.
+    present = [ex for ex in exercises if (target / ex.relpath).is_file()]
+    modules = [str(m) for m in check_modules(course, present)]
+    if extra_checks is not None:
+        extra = sorted(Path(extra_checks).resolve().glob("check_*.py"))
+        if not extra:
+            raise GraderError(f"--extra-checks {extra_checks}: no check_*.py modules in it")
+        modules += map(str, extra)
+    if modules:
+        _run_pytest(loop, target, present, modules)
+
     report = GradeReport(target=str(target), notes=list(loop.notes))
     for ex in exercises:
         checks = [loop.results[nodeid] for nodeid, ex_id in loop.order if ex_id == ex.id]
+        if ex not in present:
+            checks = [CheckResult("exercise file", results.NOT_ATTEMPTED,
+                                  f"not attempted: {ex.relpath.as_posix()} is not in {target}")]
         hidden = loop.hidden_points.get(ex.id, 0.0)
         report.exercises.append(ExerciseResult(ex.id, ex.title, ex.points, checks, hidden))
         if not hidden:

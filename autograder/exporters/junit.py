@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from ..results import ERROR, FAILED, NOT_ATTEMPTED, TIMEOUT, GradeReport
+
+# Characters XML 1.0 cannot hold at all, escaped or not (a learner's coloured output holds ESC).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    """`text` with each character XML cannot hold shown as \\xNN, so the file always parses."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def render(report: GradeReport) -> str:
@@ -20,14 +29,16 @@ def render(report: GradeReport) -> str:
         ET.SubElement(props, "property", name="score", value=f"{ex.score:g}")
         ET.SubElement(props, "property", name="max_score", value=f"{ex.max_score:g}")
         for check in ex.checks:
-            case = ET.SubElement(suite, "testcase", classname=ex.id, name=check.name,
+            case = ET.SubElement(suite, "testcase", classname=ex.id, name=_xml(check.name),
                                  time=f"{check.duration_s:.3f}")
             if check.status in (FAILED, NOT_ATTEMPTED):
                 kind = "not attempted" if check.status == NOT_ATTEMPTED else "failed"
-                ET.SubElement(case, "failure", message=check.message or kind, type=kind).text = check.message
+                message = _xml(check.message)
+                ET.SubElement(case, "failure", message=message or kind, type=kind).text = message
             elif check.status in (ERROR, TIMEOUT):
-                ET.SubElement(case, "error", message=check.message, type=check.status).text = check.message
+                message = _xml(check.message)
+                ET.SubElement(case, "error", message=message, type=check.status).text = message
             if check.output:
-                ET.SubElement(case, "system-out").text = check.output
+                ET.SubElement(case, "system-out").text = _xml(check.output)
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
