@@ -198,3 +198,30 @@ def test_grading_without_pidfd_gives_the_same_grades(state, stub_target):
     report = json.loads(proc.stdout)
     assert {e["id"]: e["status"] for e in report["exercises"]}["01_numpy/ex02_pairwise"] == "passed"
     assert report["score"] == 10
+
+
+def test_a_learner_run_says_how_many_points_are_held_back(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from autograder.exporters import terminal
+    from autograder.runner import grade
+
+    text = (COURSE_ROOT / "course.toml").read_text()
+    anchor = 'id = "01_numpy/ex01_standardize"\n'
+    manifest = tmp_path / "course.toml"
+    manifest.write_text(text.replace(anchor, anchor + "  hidden_points = 5\n", 1))
+    course = load_course(manifest)
+    ex = course.exercise("01_numpy/ex01_standardize")
+
+    report = grade(course, COURSE_ROOT / "solutions", [ex])
+    assert (report.score, report.max_score, report.held_back) == (10, 10, 5)
+    console = Console(record=True, width=120, file=io.StringIO())
+    terminal.print_report(console, report, course)
+    assert "5 more points are held back in hidden checks" in console.export_text()
+
+    hidden = COURSE_ROOT / "tests" / "fixtures" / "hidden_checks"
+    report = grade(course, COURSE_ROOT / "solutions", [ex], extra_checks=hidden)
+    assert (report.score, report.max_score, report.held_back) == (15, 15, 0)
+    assert {c.hidden for c in report.exercises[0].checks} == {False, True}
