@@ -134,27 +134,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _dispatch(args: argparse.Namespace) -> int:
+    """Import only the module the command needs: start-up time is feedback time."""
+    if args.command == "dev":
+        from . import dev
+
+        return dev.main(args)
+    if args.command in ("grade", "verify"):
+        from . import instructor
+
+        return instructor.cmd_grade(args) if args.command == "grade" else instructor.cmd_verify(args)
+    if args.command == "batch":
+        from . import batch
+
+        return batch.cmd_batch(args)
+    if args.command == "gradescope-bundle":
+        from . import bundle
+
+        return bundle.cmd_bundle(args)
+    from . import learner
+
+    return learner.main(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from . import dev, instructor, learner  # after the BLAS settings above
-    from .errors import UsageError
+    from .errors import UsageError  # after the BLAS settings above
     from .manifest import ManifestError, SelectorError
     from .runner import GraderError
 
     try:
-        if args.command == "dev":
-            return dev.main(args)
-        if args.command == "grade":
-            return instructor.cmd_grade(args)
-        if args.command == "verify":
-            return instructor.cmd_verify(args)
-        if args.command == "batch":
-            from . import batch
-            return batch.cmd_batch(args)
-        if args.command == "gradescope-bundle":
-            from . import bundle
-            return bundle.cmd_bundle(args)
-        return learner.main(args)
+        return _dispatch(args)
     except (SelectorError, UsageError, ManifestError) as exc:
         print(f"mlgrade: {exc}", file=sys.stderr)
         return EXIT_USAGE
