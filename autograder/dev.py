@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +19,6 @@ from . import integrity, stubs
 from .manifest import Course, load_course
 from .results import NOT_ATTEMPTED, PASSED
 from .runner import Limits, grade
-
-MUTANT_HEADER = "# MUTANT:"
 
 
 def check_manifest(course: Course) -> list[str]:
@@ -54,23 +53,73 @@ def check_manifest(course: Course) -> list[str]:
     return problems
 
 
+class MutantError(ValueError):
+    """A mutant no longer applies to its solution (or is malformed): update the mutant."""
+
+
 @dataclass
 class Mutant:
+    """A wrong answer: the solution (markers removed) with `replacements` applied, one mistake.
+
+    Stored as tests/mutants/<lesson>/<exercise stem>/<mistake>.toml:
+
+        mistake = "statistics per row instead of per column"
+        [[replace]]
+        old = '''
+            mean = X.mean(axis=0)
+        '''
+        new = '''
+            mean = X.mean(axis=1, keepdims=True)
+        '''
+
+    Each `old` must occur exactly once in the solution, so a mutant can never silently drift
+    from the solution it mutates: when the solution changes there, the mutant stops applying.
+    """
+
     path: Path
     exercise_id: str
     description: str
+    replacements: list[tuple[str, str]]
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    def source(self, course: Course) -> str:
+        """The mutant's exercise file, built from the current solution."""
+        solution = stubs.solution_path(course, course.exercise(self.exercise_id))
+        text = stubs.strip_markers(solution.read_text(encoding="utf-8"))
+        if not self.replacements:
+            raise MutantError(f"{self.path}: no [[replace]] block, so it is the solution itself")
+        for old, new in self.replacements:
+            found = text.count(old)
+            if found != 1:
+                raise MutantError(
+                    f"{self.path}: the text to replace occurs {found} times in {solution.name} (it must "
+                    f"occur once); the solution changed, so update the mutant:\n{old}")
+            text = text.replace(old, new)
+        return text
+
+
+def load_mutant(path: Path) -> Mutant:
+    exercise_id = f"{path.parent.parent.name}/{path.parent.name}"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise MutantError(f"{path}: not valid TOML ({exc})") from None
+    replacements = []
+    for block in data.get("replace", []):
+        if not isinstance(block, dict) or not isinstance(block.get("old"), str) or not isinstance(block.get("new"), str):
+            raise MutantError(f"{path}: each [[replace]] needs the strings 'old' and 'new'")
+        replacements.append((block["old"], block["new"]))
+    description = data.get("mistake", "")
+    return Mutant(path, exercise_id, description if isinstance(description, str) else "", replacements)
 
 
 def find_mutants(course: Course) -> list[Mutant]:
-    """Mutants live in tests/mutants/<lesson>/<exercise stem>/<mistake>.py, a header line each."""
+    """Every mutant under tests/mutants/<lesson>/<exercise stem>/<mistake>.toml."""
     root = course.root / "tests" / "mutants"
-    found = []
-    for path in sorted(root.glob("*/*/*.py")):
-        exercise_id = f"{path.parent.parent.name}/{path.parent.name}"
-        first = path.read_text(encoding="utf-8").splitlines()[:1]
-        description = first[0].removeprefix(MUTANT_HEADER).strip() if first and first[0].startswith(MUTANT_HEADER) else ""
-        found.append(Mutant(path, exercise_id, description))
-    return found
+    return [load_mutant(path) for path in sorted(root.glob("*/*/*.toml"))]
 
 
 def pristine_drift(course: Course) -> list[str]:
@@ -142,10 +191,13 @@ def mutant_target(course: Course, mutant: Mutant, dest: Path) -> None:
     for ex in course.exercises:
         if ex.lesson_id != lesson:
             continue
-        src = mutant.path if ex.id == mutant.exercise_id else stubs.solution_path(course, ex)
+        if ex.id == mutant.exercise_id:
+            text = mutant.source(course)
+        else:
+            text = stubs.solution_path(course, ex).read_text(encoding="utf-8")
         out = dest / ex.relpath
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+        out.write_text(text, encoding="utf-8")
 
 
 def prove_mutants(course: Course, limits: Limits) -> list[str]:
@@ -156,17 +208,21 @@ def prove_mutants(course: Course, limits: Limits) -> list[str]:
             failures.append(f"mutant {mutant.path}: no exercise {mutant.exercise_id}")
             continue
         if not mutant.description:
-            failures.append(f"mutant {mutant.path}: first line must be '{MUTANT_HEADER} <the mistake>'")
+            failures.append(f"mutant {mutant.path}: give it a 'mistake = \"<the mistake>\"' line")
         with tempfile.TemporaryDirectory(prefix="mlgrade-mutant-") as tmp:
-            mutant_target(course, mutant, Path(tmp))
+            try:
+                mutant_target(course, mutant, Path(tmp))
+            except MutantError as exc:
+                failures.append(str(exc))
+                continue
             lesson = [ex for ex in course.exercises if ex.lesson_id == mutant.exercise_id.split("/")[0]]
             report = grade(course, Path(tmp), lesson, limits)
         for ex in report.exercises:
             if ex.id == mutant.exercise_id and ex.score >= ex.max_score:
-                failures.append(f"mutant survived: {mutant.path.name} ({mutant.description}) "
+                failures.append(f"mutant survived: {mutant.name} ({mutant.description}) "
                                 f"scores full marks on {ex.id}")
             if ex.id != mutant.exercise_id and ex.score < ex.max_score:
-                failures.append(f"mutant {mutant.path.name} cost points on another exercise, {ex.id}")
+                failures.append(f"mutant {mutant.name} cost points on another exercise, {ex.id}")
     return failures
 
 

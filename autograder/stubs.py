@@ -60,6 +60,12 @@ def make_stub(solution: str, name: str = "<solution>") -> str:
     return "".join(out)
 
 
+def strip_markers(solution: str) -> str:
+    """The solution as a learner would write it: the marker lines removed, everything else kept."""
+    return "".join(line for line in solution.splitlines(keepends=True)
+                   if not (_BEGIN.match(line) or _END.match(line)))
+
+
 def solution_path(course: Course, ex: Exercise) -> Path:
     return course.root / "solutions" / ex.relpath
 

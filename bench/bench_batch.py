@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder import stubs  # noqa: E402
+from autograder import dev, stubs  # noqa: E402
 from autograder.atomic import atomic_write  # noqa: E402
 from autograder.manifest import load_course  # noqa: E402
 
@@ -40,7 +40,7 @@ def make_class(dest: Path, n: int) -> dict[str, str]:
     """`n` submissions of lesson 01 in `dest`; returns each one's kind."""
     course = load_course()
     exercises = [ex for ex in course.exercises if ex.lesson_id == LESSON]
-    mutants = sorted((ROOT / "tests" / "mutants" / LESSON).glob("*/*.py"))
+    mutants = [m for m in dev.find_mutants(course) if m.exercise_id.startswith(f"{LESSON}/")]
     kinds = {}
     for i in range(n):
         name = f"learner{i:03d}"
@@ -51,11 +51,11 @@ def make_class(dest: Path, n: int) -> dict[str, str]:
             out.parent.mkdir(parents=True, exist_ok=True)
             if kind == "stubs":
                 out.write_text(stubs.stub_text(course, ex), encoding="utf-8")
-            elif mutant is not None and mutant.parent.name == ex.stem:
-                shutil.copyfile(mutant, out)
+            elif mutant is not None and mutant.exercise_id == ex.id:
+                out.write_text(mutant.source(course), encoding="utf-8")
             else:
                 shutil.copyfile(stubs.solution_path(course, ex), out)
-        kinds[name] = kind if mutant is None else f"mutant ({mutant.parent.name}/{mutant.stem})"
+        kinds[name] = kind if mutant is None else f"mutant ({mutant.exercise_id}/{mutant.name})"
     return kinds
 
 

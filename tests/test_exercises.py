@@ -25,7 +25,7 @@ NOT_PASSED = {"failed", "error", "timeout"}
 
 
 def _mutant_id(mutant: dev.Mutant) -> str:
-    return f"{mutant.exercise_id}/{mutant.path.stem}"
+    return f"{mutant.exercise_id}/{mutant.name}"
 
 
 def _describe(exercise: dict) -> str:
@@ -101,24 +101,29 @@ def test_grading_leaves_the_target_untouched(request: pytest.FixtureRequest, whi
 
 @pytest.mark.parametrize("exercise_id", EXERCISES)
 def test_every_exercise_has_at_least_two_mutants(exercise_id: str) -> None:
-    ours = [m.path.name for m in MUTANTS if m.exercise_id == exercise_id]
+    ours = [m.name for m in MUTANTS if m.exercise_id == exercise_id]
     assert len(ours) >= 2, (
         f"{exercise_id} has {len(ours)} mutant(s) {ours}; add realistic wrong answers as "
-        f"tests/mutants/{exercise_id}/<mistake>.py, each starting '{dev.MUTANT_HEADER} <the mistake>'")
+        f"tests/mutants/{exercise_id}/<mistake>.toml (see autograder.dev.Mutant)")
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=_mutant_id)
 def test_mutant_is_well_formed(mutant: dev.Mutant) -> None:
     assert mutant.exercise_id in EXERCISES, (
         f"{mutant.path} sits in tests/mutants/{mutant.exercise_id}/, which is no exercise in course.toml")
-    assert mutant.description, f"{mutant.path}: the first line must be '{dev.MUTANT_HEADER} <the mistake>'"
-    text = mutant.path.read_text(encoding="utf-8")
-    assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text, (
-        f"{mutant.path}: remove the solution markers; a mutant is the solution with one mistake")
+    assert mutant.description, f"{mutant.path}: say the mistake in one sentence: mistake = '...'"
+    source = mutant.source(COURSE)  # raises when the solution changed under the mutant
     solution = stubs.solution_path(COURSE, COURSE.exercise(mutant.exercise_id)).read_text(encoding="utf-8")
-    unmarked = "".join(line for line in solution.splitlines(keepends=True)
-                       if "# BEGIN SOLUTION" not in line and "# END SOLUTION" not in line)
-    assert text.split("\n", 1)[1] != unmarked, f"{mutant.path} is the solution itself: it has no mistake"
+    assert source != stubs.strip_markers(solution), f"{mutant.path} is the solution itself: it has no mistake"
+    compile(source, str(mutant.path), "exec")
+
+
+def test_a_mutant_stops_applying_when_its_solution_changes(tmp_path: Path) -> None:
+    mutant = next(m for m in MUTANTS if m.exercise_id == "01_numpy/ex01_standardize")
+    old, new = mutant.replacements[0]
+    moved = dev.Mutant(mutant.path, mutant.exercise_id, mutant.description, [(old + "# gone\n", new)])
+    with pytest.raises(dev.MutantError, match="occurs 0 times"):
+        moved.source(COURSE)
 
 
 @pytest.mark.parametrize("mutant", GRADABLE_MUTANTS, ids=_mutant_id)

@@ -25,7 +25,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from autograder import stubs
+from autograder import dev, stubs
 from autograder.exporters import gradebook, gradescope, json_report, junit, markdown
 from autograder.manifest import COURSE_ROOT, load_course
 from autograder.results import (
@@ -77,7 +77,8 @@ def real_reports(tmp_path_factory: pytest.TempPathFactory, solutions_01: Path) -
     partial = lesson_01(tmp / "partial", solved=False)
     ex01, ex02, ex03, _, ex05 = LESSON_01
     shutil.copyfile(stubs.solution_path(COURSE, ex01), partial / ex01.relpath)
-    shutil.copyfile(COURSE_ROOT / "tests/mutants/01_numpy/ex02_pairwise/transposed_shape.py", partial / ex02.relpath)
+    transposed = next(m for m in dev.find_mutants(COURSE) if m.name == "transposed_shape")
+    (partial / ex02.relpath).write_text(transposed.source(COURSE), encoding="utf-8")
     shutil.copyfile(COURSE_ROOT / "tests/hostile/sys_exit_in_function.py", partial / ex03.relpath)
     (partial / ex05.relpath).unlink()
     reports = {}

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import integrity, stubs
+from autograder import dev, integrity, stubs
 from autograder.exporters import gradebook
 from autograder.manifest import COURSE_ROOT, load_course
 
@@ -38,7 +38,7 @@ LESSON_MAX = sum(ex.points for ex in EX.values())
 HIDDEN_CHECKS = COURSE_ROOT / "tests" / "fixtures" / "hidden_checks"
 HIDDEN = {"01_numpy/ex01_standardize": 5, "01_numpy/ex03_softmax": 4}  # that module's HIDDEN_POINTS
 HOSTILE = COURSE_ROOT / "tests" / "hostile"
-MUTANTS = COURSE_ROOT / "tests" / "mutants" / "01_numpy"
+MUTANTS = {m.name: m for m in dev.find_mutants(COURSE) if m.exercise_id == "01_numpy/ex01_standardize"}
 CHECK_TIME_LIMIT = "2"
 
 ALWAYS_PASS_CHECKS = '''import pytest
@@ -119,7 +119,7 @@ def build_corpus(subs: Path, scratch: Path) -> dict[str, Expect]:
                  "solution", {"ex05_linear_regression": (HOSTILE / "infinite_loop.py").read_text()})
     write_layout(add("mutant", Expect("ex01 computes per-row statistics", base="solution",
                                       scores={"ex01_standardize": "<full"})),
-                 "solution", {"ex01_standardize": (MUTANTS / "ex01_standardize/per_row_statistics.py").read_text()})
+                 "solution", {"ex01_standardize": MUTANTS["per_row_statistics"].source(COURSE)})
     write_layout(add("sys_exit", Expect("ex03 calls sys.exit(0)", base="solution", scores={"ex03_softmax": 0})),
                  "solution", {"ex03_softmax": (HOSTILE / "sys_exit_in_function.py").read_text()})
     write_layout(add("os_exit_at_import", Expect("ex01 calls os._exit at import", base="solution",
