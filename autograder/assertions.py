@@ -54,8 +54,10 @@ def assert_close(
     bad_nan = np.isnan(actual) != np.isnan(expected)
     if bad_nan.any():
         idx = tuple(int(i) for i in np.argwhere(bad_nan)[0])
-        fail(f"{what}: at index {idx} got {actual[idx]!r}, expected {expected[idx]!r}"
-             f"{'; ' + why if why else ''}")
+        fail(
+            f"{what}: at index {idx} got {actual[idx]!r}, expected {expected[idx]!r}"
+            f"{'; ' + why if why else ''}"
+        )
     with np.errstate(invalid="ignore"):
         ok = np.isclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True)
     if not ok.all():
@@ -68,7 +70,9 @@ def assert_close(
         )
 
 
-def expect_raises(exc_type: type[BaseException], fn: Callable[..., Any], *args: Any, why: str, **kwargs: Any) -> None:
+def expect_raises(
+    exc_type: type[BaseException], fn: Callable[..., Any], *args: Any, why: str, **kwargs: Any
+) -> None:
     """Fail unless `fn(*args, **kwargs)` raises `exc_type` (NotImplementedError passes through)."""
     try:
         result = fn(*args, **kwargs)
@@ -79,7 +83,9 @@ def expect_raises(exc_type: type[BaseException], fn: Callable[..., Any], *args: 
     except NotImplementedError:
         raise
     except Exception as exc:
-        fail(f"expected {exc_type.__name__} ({why}), but your code raised {type(exc).__name__}: {exc}")
+        fail(
+            f"expected {exc_type.__name__} ({why}), but your code raised {type(exc).__name__}: {exc}"
+        )
     fail(f"expected {exc_type.__name__} ({why}), but nothing was raised")
 
 

@@ -87,8 +87,22 @@ Command = Callable[[Path, Path, Options], list[str]]
 def grade_command(submission: Path, output: Path, options: Options) -> list[str]:
     """The child that grades one submission: this interpreter, this grader, a JSON report."""
     check_jobs = max(1, min(4, (os.cpu_count() or 1) // options.jobs))
-    cmd = [sys.executable, "-P", "-m", "autograder", "grade", str(submission), "--format", "json",
-           "--output", str(output), "--jobs", str(check_jobs), "--time-limit", f"{options.time_limit:g}"]
+    cmd = [
+        sys.executable,
+        "-P",
+        "-m",
+        "autograder",
+        "grade",
+        str(submission),
+        "--format",
+        "json",
+        "--output",
+        str(output),
+        "--jobs",
+        str(check_jobs),
+        "--time-limit",
+        f"{options.time_limit:g}",
+    ]
     if options.extra_checks is not None:
         cmd += ["--extra-checks", str(options.extra_checks)]
     if options.check_time_limit is not None:
@@ -97,6 +111,7 @@ def grade_command(submission: Path, output: Path, options: Options) -> list[str]
 
 
 # --- one submission ----------------------------------------------------------------------------
+
 
 def _one_line(text: str, limit: int = 400) -> str:
     text = " ".join(text.split())
@@ -113,17 +128,28 @@ def _stderr_reason(stderr: str, submission: Path) -> str:
     return _one_line(text)
 
 
-def interpret(name: str, submission: Path, returncode: int | None, stderr: str, report_path: Path,
-              wall_limit: float) -> Outcome:
+def interpret(
+    name: str,
+    submission: Path,
+    returncode: int | None,
+    stderr: str,
+    report_path: Path,
+    wall_limit: float,
+) -> Outcome:
     """Turn how a child ended into an outcome; never trusts an exit status 0 without a report."""
     if returncode is None:
-        return Outcome(name, TIMEOUT, reason=f"killed after {wall_limit:g} s: grading did not finish "
-                       "within the time limit")
+        return Outcome(
+            name,
+            TIMEOUT,
+            reason=f"killed after {wall_limit:g} s: grading did not finish within the time limit",
+        )
     if returncode == 0:
         try:
             report = GradeReport.from_dict(json.loads(report_path.read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            return Outcome(name, CRASHED, reason=f"the grader exited 0 without a readable report ({exc})")
+            return Outcome(
+                name, CRASHED, reason=f"the grader exited 0 without a readable report ({exc})"
+            )
         if any(note.startswith(EMPTY_NOTE) for note in report.notes):
             return Outcome(name, EMPTY, report, _one_line("; ".join(report.notes)))
         return Outcome(name, GRADED, report, _one_line("; ".join(report.notes)))
@@ -134,11 +160,18 @@ def interpret(name: str, submission: Path, returncode: int | None, stderr: str, 
     else:
         how = f"exited with status {returncode}"
     detail = _stderr_reason(stderr, submission)
-    return Outcome(name, CRASHED, reason=f"the grading process {how}" + (f": {detail}" if detail else ""))
+    return Outcome(
+        name, CRASHED, reason=f"the grading process {how}" + (f": {detail}" if detail else "")
+    )
 
 
-def grade_one(submission: Path, reports: Path, options: Options, children: Children,
-              command: Command = grade_command) -> Outcome | None:
+def grade_one(
+    submission: Path,
+    reports: Path,
+    options: Options,
+    children: Children,
+    command: Command = grade_command,
+) -> Outcome | None:
     """Grade one submission in a child; None when the batch is stopping."""
     name = submission.name
     started = time.perf_counter()
@@ -150,11 +183,19 @@ def grade_one(submission: Path, reports: Path, options: Options, children: Child
             err_path = Path(cwd) / "stderr.txt"
             try:
                 with open(err_path, "wb") as err:
-                    proc = subprocess.Popen(command(submission, partial, options), cwd=cwd,
-                                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                            stderr=err, env=children.env, start_new_session=True)
+                    proc = subprocess.Popen(
+                        command(submission, partial, options),
+                        cwd=cwd,
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.DEVNULL,
+                        stderr=err,
+                        env=children.env,
+                        start_new_session=True,
+                    )
             except OSError as exc:
-                return Outcome(submission.name, CRASHED, reason=f"the grading process did not start: {exc}")
+                return Outcome(
+                    submission.name, CRASHED, reason=f"the grading process did not start: {exc}"
+                )
             children.started(proc.pid)
             try:
                 pidfd = os.pidfd_open(proc.pid)
@@ -162,15 +203,23 @@ def grade_one(submission: Path, reports: Path, options: Options, children: Child
                     ready, _, _ = select.select([pidfd], [], [], options.wall_limit)
                 finally:
                     os.close(pidfd)
-                kill_session(proc.pid)  # an overrunning child, or whatever a finished one left behind
+                kill_session(
+                    proc.pid
+                )  # an overrunning child, or whatever a finished one left behind
                 proc.wait()
             finally:
                 children.finished(proc.pid)
             if children.stopping:
                 return None
             stderr = err_path.read_bytes()[-20_000:].decode("utf-8", "replace")
-        outcome = interpret(name, submission, proc.returncode if ready else None, stderr, partial,
-                            options.wall_limit)
+        outcome = interpret(
+            name,
+            submission,
+            proc.returncode if ready else None,
+            stderr,
+            partial,
+            options.wall_limit,
+        )
         outcome.duration_s = time.perf_counter() - started
         final = reports / f"{name}.json"
         log = reports / f"{name}.log"
@@ -179,13 +228,16 @@ def grade_one(submission: Path, reports: Path, options: Options, children: Child
             log.unlink(missing_ok=True)
         else:
             final.unlink(missing_ok=True)
-            atomic_write(log, f"{outcome.status}: {outcome.reason}\n\n--- the grader's stderr ---\n{stderr}")
+            atomic_write(
+                log, f"{outcome.status}: {outcome.reason}\n\n--- the grader's stderr ---\n{stderr}"
+            )
         return outcome
     finally:
         partial.unlink(missing_ok=True)
 
 
 # --- the gradebook -----------------------------------------------------------------------------
+
 
 class Gradebook:
     """The CSV: validated (and cut back to whole rows) on open, then appended to row by row."""
@@ -208,8 +260,10 @@ class Gradebook:
             atomic_write(self.path, gradebook.render_rows([self.header]))
             return []
         if rows[0] != self.header:
-            raise UsageError(f"{self.path} has other columns than this course's gradebook: pass --force "
-                             "to start a new one there, or choose another --output")
+            raise UsageError(
+                f"{self.path} has other columns than this course's gradebook: pass --force "
+                "to start a new one there, or choose another --output"
+            )
         good = [r for r in rows[1:] if len(r) == len(self.header) and r[-2] in ROW_STATUSES]
         if whole != text or len(good) != len(rows) - 1:
             atomic_write(self.path, gradebook.render_rows([self.header, *good]))
@@ -223,7 +277,7 @@ class Gradebook:
         """One write() of the whole line, then fsync: a row is in the file entirely, or not at all."""
         data = gradebook.render_rows([row]).encode("utf-8")
         while data:
-            data = data[os.write(self._fd, data):]
+            data = data[os.write(self._fd, data) :]
         os.fsync(self._fd)
         self.rows.append(row)
 
@@ -237,6 +291,7 @@ def row_for(course: Course, outcome: Outcome) -> list[str]:
 
 
 # --- the batch ---------------------------------------------------------------------------------
+
 
 def reports_dir_for(output: Path) -> Path:
     return output.with_name(f"{output.stem}.reports")
@@ -262,8 +317,10 @@ def _locked(reports: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise UsageError(f"another `mlgrade batch` is writing {reports}: wait for it, or choose "
-                             "another --output") from None
+            raise UsageError(
+                f"another `mlgrade batch` is writing {reports}: wait for it, or choose "
+                "another --output"
+            ) from None
         yield
     finally:
         os.close(fd)
@@ -278,18 +335,29 @@ def _sigterm_as_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def run_batch(folder: Path, output: Path, options: Options, force: bool = False,
-              course: Course | None = None, command: Command = grade_command,
-              console: Console | None = None, progress_console: Console | None = None) -> list[list[str]]:
+def run_batch(
+    folder: Path,
+    output: Path,
+    options: Options,
+    force: bool = False,
+    course: Course | None = None,
+    command: Command = grade_command,
+    console: Console | None = None,
+    progress_console: Console | None = None,
+) -> list[list[str]]:
     """Grade every submission of `folder` without a row in `output`; return the gradebook's rows."""
     course = course or load_course()
     console = console or Console()
     folder = Path(folder)
     if not folder.is_dir():
-        raise UsageError(f"'{folder}' is not a folder: pass the folder that holds the submissions "
-                         "(folders or .zip files, one per learner)")
+        raise UsageError(
+            f"'{folder}' is not a folder: pass the folder that holds the submissions "
+            "(folders or .zip files, one per learner)"
+        )
     if options.extra_checks is not None and not Path(options.extra_checks).is_dir():
-        raise UsageError(f"--extra-checks {options.extra_checks}: not a folder of check_*.py modules")
+        raise UsageError(
+            f"--extra-checks {options.extra_checks}: not a folder of check_*.py modules"
+        )
     output = Path(output).absolute()
     reports = reports_dir_for(output)
     reports.mkdir(parents=True, exist_ok=True)
@@ -302,31 +370,48 @@ def run_batch(folder: Path, output: Path, options: Options, force: bool = False,
         done_before = book.names
         todo = [s for s in submissions if s.name not in done_before]
         if skipped_names:
-            console.print("not submissions (neither a folder nor a .zip), skipped: "
-                          + escape(", ".join(skipped_names)), highlight=False, soft_wrap=True)
+            console.print(
+                "not submissions (neither a folder nor a .zip), skipped: "
+                + escape(", ".join(skipped_names)),
+                highlight=False,
+                soft_wrap=True,
+            )
         if len(todo) < len(submissions):
-            console.print(f"{len(submissions) - len(todo)} submission(s) already in "
-                          f"{escape(output.name)}: skipped (--force regrades every one)", soft_wrap=True)
+            console.print(
+                f"{len(submissions) - len(todo)} submission(s) already in "
+                f"{escape(output.name)}: skipped (--force regrades every one)",
+                soft_wrap=True,
+            )
         if threading.current_thread() is threading.main_thread():
             previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
             cleanup.callback(signal.signal, signal.SIGTERM, previous)
         # One scratch folder per batch (the children's working folders, the package links); the
         # watchdog removes it even when the batch is killed.
-        scratch = Path(cleanup.enter_context(tempfile.TemporaryDirectory(
-            prefix="mlgrade-batch-", ignore_cleanup_errors=True)))
+        scratch = Path(
+            cleanup.enter_context(
+                tempfile.TemporaryDirectory(prefix="mlgrade-batch-", ignore_cleanup_errors=True)
+            )
+        )
         children = Children(scratch)
         cleanup.callback(children.close)
         pool = ThreadPoolExecutor(max_workers=options.jobs, thread_name_prefix="mlgrade-batch")
         cleanup.callback(pool.shutdown, wait=True, cancel_futures=True)
-        progress = Progress(TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), TextColumn("{task.description}"),
-                            console=progress_console or Console(stderr=True))
+        progress = Progress(
+            TextColumn("[bold]grading"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=progress_console or Console(stderr=True),
+        )
         started = time.perf_counter()
         try:
             with progress:
                 task = progress.add_task("", total=len(todo))
-                pending: set[Future] = {pool.submit(grade_one, s.absolute(), reports, options, children,
-                                                    command) for s in todo}
+                pending: set[Future] = {
+                    pool.submit(grade_one, s.absolute(), reports, options, children, command)
+                    for s in todo
+                }
                 while pending:
                     finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
                     for future in finished:
@@ -336,9 +421,11 @@ def run_batch(folder: Path, output: Path, options: Options, force: bool = False,
                         book.append(row_for(course, outcome))
                         progress.update(task, advance=1, description=outcome.name)
                         if outcome.status != GRADED:
-                            progress.console.print(f"[yellow]{outcome.status:>8}[/]  "
-                                                   f"{escape(outcome.name)}: {escape(outcome.reason)}",
-                                                   highlight=False)
+                            progress.console.print(
+                                f"[yellow]{outcome.status:>8}[/]  "
+                                f"{escape(outcome.name)}: {escape(outcome.reason)}",
+                                highlight=False,
+                            )
         except BaseException:  # Ctrl-C, SIGTERM, or the batch's own failure: leave no child behind
             children.stop_all()
             raise
@@ -349,6 +436,7 @@ def run_batch(folder: Path, output: Path, options: Options, force: bool = False,
 
 # --- the summary -------------------------------------------------------------------------------
 
+
 def histogram(percentages: list[float], bins: int = 10, width: int = 30) -> list[str]:
     """A text histogram of percentages in `bins` equal bins (100 % falls in the last)."""
     counts = [0] * bins
@@ -356,36 +444,50 @@ def histogram(percentages: list[float], bins: int = 10, width: int = 30) -> list
         counts[min(bins - 1, max(0, int(pct * bins // 100)))] += 1
     top = max(counts, default=0) or 1
     step = 100 // bins
-    return [f"{i * step:>3}–{(i + 1) * step:>3} % │{'█' * round(width * n / top):<{width}} {n}"
-            for i, n in enumerate(counts)]
+    return [
+        f"{i * step:>3}–{(i + 1) * step:>3} % │{'█' * round(width * n / top):<{width}} {n}"
+        for i, n in enumerate(counts)
+    ]
 
 
-def print_summary(console: Console, rows: list[list[str]], graded_now: int, elapsed: float,
-                  output: Path) -> None:
+def print_summary(
+    console: Console, rows: list[list[str]], graded_now: int, elapsed: float, output: Path
+) -> None:
     """Count, mean, median and a histogram of the totals of every row in the gradebook."""
     statuses = Counter(row[-2] for row in rows)
     totals = [float(row[-4] or 0) for row in rows]
     maxima = [float(row[-3] or 0) for row in rows]
     pcts = [100 * t / m if m else 0.0 for t, m in zip(totals, maxima, strict=True)]
     rate = f" ({60 * graded_now / elapsed:.0f} per minute)" if graded_now and elapsed > 0 else ""
-    console.print(f"\n[bold]Graded {graded_now} submission(s) in {elapsed:.1f} s{rate}[/]; "
-                  f"{escape(str(output))} holds {len(rows)} row(s), reports in "
-                  f"{escape(reports_dir_for(output).name)}/", soft_wrap=True)
+    console.print(
+        f"\n[bold]Graded {graded_now} submission(s) in {elapsed:.1f} s{rate}[/]; "
+        f"{escape(str(output))} holds {len(rows)} row(s), reports in "
+        f"{escape(reports_dir_for(output).name)}/",
+        soft_wrap=True,
+    )
     if not rows:
         return
-    console.print("status: " + ", ".join(f"{n} {s}" for s, n in statuses.most_common()), soft_wrap=True)
+    console.print(
+        "status: " + ", ".join(f"{n} {s}" for s, n in statuses.most_common()), soft_wrap=True
+    )
     max_total = max(maxima) if maxima else 0
-    console.print(f"total (out of {max_total:g}): mean {statistics.mean(totals):.1f}, "
-                  f"median {statistics.median(totals):g}, min {min(totals):g}, max {max(totals):g}",
-                  highlight=False, soft_wrap=True)
+    console.print(
+        f"total (out of {max_total:g}): mean {statistics.mean(totals):.1f}, "
+        f"median {statistics.median(totals):g}, min {min(totals):g}, max {max(totals):g}",
+        highlight=False,
+        soft_wrap=True,
+    )
     for line in histogram(pcts):
         console.print(line, highlight=False, soft_wrap=True)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
     jobs = args.jobs or os.cpu_count() or 1
-    options = Options(jobs=jobs, extra_checks=args.extra_checks,
-                      time_limit=args.time_limit or DEFAULT_TIME_LIMIT,
-                      check_time_limit=args.check_time_limit)
+    options = Options(
+        jobs=jobs,
+        extra_checks=args.extra_checks,
+        time_limit=args.time_limit or DEFAULT_TIME_LIMIT,
+        check_time_limit=args.check_time_limit,
+    )
     run_batch(args.folder, args.output, options, force=args.force)
     return 0

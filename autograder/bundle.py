@@ -148,8 +148,12 @@ def _snapshot_files(root: Path) -> list[tuple[str, Path]]:
             raise UsageError(f"{base} is missing: build the bundle from a complete course checkout")
         for path in sorted(base.rglob("*")):
             rel = path.relative_to(root)
-            if (SKIPPED_PARTS & set(rel.parts) or any(p.endswith(".egg-info") for p in rel.parts)
-                    or path.suffix in (".pyc", ".pyo") or not path.is_file()):
+            if (
+                SKIPPED_PARTS & set(rel.parts)
+                or any(p.endswith(".egg-info") for p in rel.parts)
+                or path.suffix in (".pyc", ".pyo")
+                or not path.is_file()
+            ):
                 continue
             files.append((rel.as_posix(), path))
     return files
@@ -165,30 +169,43 @@ def hidden_check_files(folder: Path) -> list[tuple[str, Path]]:
         raise UsageError(f"--extra-checks {folder}: no check_*.py modules in it")
     for module in modules:
         tree = ast.parse(module.read_text(encoding="utf-8"), filename=str(module))
-        names = {t.id for node in tree.body if isinstance(node, ast.Assign | ast.AnnAssign)
-                 for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
-                 if isinstance(t, ast.Name)}
+        names = {
+            t.id
+            for node in tree.body
+            if isinstance(node, ast.Assign | ast.AnnAssign)
+            for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            if isinstance(t, ast.Name)
+        }
         if HIDDEN_POINTS not in names:
-            raise UsageError(f"{module}: declare {HIDDEN_POINTS} = {{exercise id: points}} at module level")
+            raise UsageError(
+                f"{module}: declare {HIDDEN_POINTS} = {{exercise id: points}} at module level"
+            )
     files = []
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
-        if path.is_file() and not SKIPPED_PARTS & set(rel.parts) and path.suffix not in (".pyc", ".pyo"):
+        if (
+            path.is_file()
+            and not SKIPPED_PARTS & set(rel.parts)
+            and path.suffix not in (".pyc", ".pyo")
+        ):
             files.append((rel.as_posix(), path))
     return files
 
 
 def _revision(root: Path) -> str | None:
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                             timeout=10)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     revision = out.stdout.strip() if out.returncode == 0 else ""
     return revision or None
 
 
-def build_bundle(out: Path, extra_checks: Path | None = None, root: Path = COURSE_ROOT) -> list[str]:
+def build_bundle(
+    out: Path, extra_checks: Path | None = None, root: Path = COURSE_ROOT
+) -> list[str]:
     """Write the bundle to `out` (atomically); return the names of its entries."""
     course = load_course(root / "course.toml")
     entries: dict[str, tuple[bytes, int]] = {
@@ -224,7 +241,10 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     names = build_bundle(args.out, args.extra_checks)
     hidden = sum(n.startswith("hidden_checks/") for n in names)
     size = Path(args.out).stat().st_size
-    Console().print(f"wrote {args.out} ({size / 1024:.0f} KiB, {len(names)} files"
-                    + (f", {hidden} hidden check file(s)" if hidden else "") + "). Upload it as the "
-                    "autograder of a Gradescope programming assignment; see docs/instructors/gradescope.md")
+    Console().print(
+        f"wrote {args.out} ({size / 1024:.0f} KiB, {len(names)} files"
+        + (f", {hidden} hidden check file(s)" if hidden else "")
+        + "). Upload it as the "
+        "autograder of a Gradescope programming assignment; see docs/instructors/gradescope.md"
+    )
     return 0

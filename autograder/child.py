@@ -29,8 +29,10 @@ def _virtual_memory_bytes() -> int:
         return 0
 
 
-TAMPERED = ("your code replaced parts of the grader, pytest, numpy or Python's builtins ({names}); "
-            "a submission must leave them alone, so this check earns nothing")
+TAMPERED = (
+    "your code replaced parts of the grader, pytest, numpy or Python's builtins ({names}); "
+    "a submission must leave them alone, so this check earns nothing"
+)
 
 
 def _guarded_namespaces(items: list[pytest.Item]) -> list[tuple[str, dict]]:
@@ -42,8 +44,15 @@ def _guarded_namespaces(items: list[pytest.Item]) -> list[tuple[str, dict]]:
 
     import numpy
 
-    names = ["autograder.plugin", "autograder.assertions", "autograder.results", "autograder.runner",
-             __name__, "_pytest.runner", "pytest"]
+    names = [
+        "autograder.plugin",
+        "autograder.assertions",
+        "autograder.results",
+        "autograder.runner",
+        __name__,
+        "_pytest.runner",
+        "pytest",
+    ]
     modules = [sys.modules[n] for n in names if n in sys.modules]
     modules += [builtins, numpy, numpy.linalg, numpy.random, numpy.testing]
     modules += list({id(i.module): i.module for i in items if hasattr(i, "module")}.values())  # type: ignore[attr-defined]
@@ -52,8 +61,10 @@ def _guarded_namespaces(items: list[pytest.Item]) -> list[tuple[str, dict]]:
 
 def _fingerprint(namespaces: list[tuple[str, dict]]) -> list[tuple[tuple, tuple]]:
     """Per namespace: its names, and the identity of each binding (and of a function's code)."""
-    return [(tuple(ns), tuple((id(v), id(getattr(v, "__code__", None))) for v in ns.values()))
-            for _, ns in namespaces]
+    return [
+        (tuple(ns), tuple((id(v), id(getattr(v, "__code__", None))) for v in ns.values()))
+        for _, ns in namespaces
+    ]
 
 
 def _rebound(namespaces: list[tuple[str, dict]], before: list, after: list) -> list[str]:
@@ -67,8 +78,14 @@ def _rebound(namespaces: list[tuple[str, dict]], before: list, after: list) -> l
     return sorted(changed)
 
 
-def run_checks(items: list[pytest.Item], result_w: int, output_w: int, memory_bytes: int,
-               sentinel: bytes, token: str) -> None:
+def run_checks(
+    items: list[pytest.Item],
+    result_w: int,
+    output_w: int,
+    memory_bytes: int,
+    sentinel: bytes,
+    token: str,
+) -> None:
     """In the forked child: run the checks in order, report each, leave without any cleanup.
 
     Everything this function needs after a check is bound to a local name *before* any learner
@@ -77,7 +94,12 @@ def run_checks(items: list[pytest.Item], result_w: int, output_w: int, memory_by
     same moment, is compared after every check to catch the rebinding itself.
     """
     write, dumps, clock, exit_now = os.write, json.dumps, time.perf_counter, os._exit
-    protocol, classify, fingerprint, rebound = runtestprotocol, plugin.classify, _fingerprint, _rebound
+    protocol, classify, fingerprint, rebound = (
+        runtestprotocol,
+        plugin.classify,
+        _fingerprint,
+        _rebound,
+    )
     error = results.ERROR
     try:
         os.setpgid(0, 0)  # so the parent can kill anything a check starts
@@ -106,8 +128,13 @@ def run_checks(items: list[pytest.Item], result_w: int, output_w: int, memory_by
             if changed:
                 shown = ", ".join(changed[:4]) + (" …" if len(changed) > 4 else "")
                 status, message = error, TAMPERED.format(names=shown)
-            payload = {"i": index, "t": token, "status": status, "message": message,
-                       "duration_s": clock() - started}
+            payload = {
+                "i": index,
+                "t": token,
+                "status": status,
+                "message": message,
+                "duration_s": clock() - started,
+            }
             for stream in (sys.stdout, sys.stderr):
                 with contextlib.suppress(OSError, ValueError):
                     stream.flush()

@@ -49,24 +49,48 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add_grading_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--target", type=Path, default=None,
-                       help="folder laid out like lessons/ to grade (default: this course's lessons/)")
-        p.add_argument("--time-limit", type=_positive_float, default=None, metavar="SECONDS",
-                       help="wall-clock limit per check (default: each exercise's limit in course.toml)")
-        p.add_argument("--jobs", type=_positive_int, default=None,
-                       help="exercises graded at once, each in its own process (default: the number "
-                            "of CPUs, at most 4)")
+        p.add_argument(
+            "--target",
+            type=Path,
+            default=None,
+            help="folder laid out like lessons/ to grade (default: this course's lessons/)",
+        )
+        p.add_argument(
+            "--time-limit",
+            type=_positive_float,
+            default=None,
+            metavar="SECONDS",
+            help="wall-clock limit per check (default: each exercise's limit in course.toml)",
+        )
+        p.add_argument(
+            "--jobs",
+            type=_positive_int,
+            default=None,
+            help="exercises graded at once, each in its own process (default: the number "
+            "of CPUs, at most 4)",
+        )
 
     p = sub.add_parser("status", help="progress per lesson and the next exercise (the default)")
     add_grading_options(p)
 
     p = sub.add_parser("check", help="grade a lesson, an exercise, or everything")
-    p.add_argument("selector", nargs="?", help="lesson (01, 01_numpy), exercise id, or unique prefix")
+    p.add_argument(
+        "selector", nargs="?", help="lesson (01, 01_numpy), exercise id, or unique prefix"
+    )
     add_grading_options(p)
-    p.add_argument("--format", choices=["text", "json"], default="text",
-                   help="text for people (default), json for tools (the versioned report schema)")
-    p.add_argument("--output", type=Path, default=None, metavar="FILE",
-                   help="write the report to FILE (written whole, or not at all)")
+    p.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text for people (default), json for tools (the versioned report schema)",
+    )
+    p.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write the report to FILE (written whole, or not at all)",
+    )
 
     p = sub.add_parser("hint", help="show the next hint for an exercise")
     p.add_argument("exercise", help="exercise id or unique prefix, e.g. ex01_standardize")
@@ -77,60 +101,147 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reset", help="restore an exercise's stub (your file is backed up first)")
     p.add_argument("exercise", help="exercise id or unique prefix, e.g. ex01_standardize")
-    p.add_argument("--target", type=Path, default=None,
-                   help="folder laid out like lessons/ (default: this course's lessons/)")
+    p.add_argument(
+        "--target",
+        type=Path,
+        default=None,
+        help="folder laid out like lessons/ (default: this course's lessons/)",
+    )
 
     p = sub.add_parser("list", help="every exercise id with its title and points")
 
-    p = sub.add_parser("grade", help="instructors: grade one submission (folder, course clone or .zip)")
+    p = sub.add_parser(
+        "grade", help="instructors: grade one submission (folder, course clone or .zip)"
+    )
     p.add_argument("submission", type=Path)
-    p.add_argument("--format", choices=["json", "junit", "gradescope", "markdown", "csv"], default="json")
-    p.add_argument("--output", type=Path, default=None, metavar="FILE",
-                   help="write the report to FILE (written whole, or not at all); default stdout")
-    p.add_argument("--extra-checks", type=Path, default=None, metavar="DIR",
-                   help="a folder of hidden check_*.py modules that declare HIDDEN_POINTS")
-    p.add_argument("--time-limit", type=_positive_float, default=None, metavar="SECONDS",
-                   help="wall-clock limit for the whole submission; checks not run by then time out")
-    p.add_argument("--check-time-limit", type=_positive_float, default=None, metavar="SECONDS",
-                   help="wall-clock limit per check (default: each exercise's limit in course.toml)")
-    p.add_argument("--fail-under", type=float, default=None, metavar="PCT",
-                   help="exit 1 when the score is below PCT percent of the maximum")
-    p.add_argument("--jobs", type=_positive_int, default=None,
-                   help="exercises graded at once (default: the number of CPUs, at most 4)")
+    p.add_argument(
+        "--format", choices=["json", "junit", "gradescope", "markdown", "csv"], default="json"
+    )
+    p.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write the report to FILE (written whole, or not at all); default stdout",
+    )
+    p.add_argument(
+        "--extra-checks",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="a folder of hidden check_*.py modules that declare HIDDEN_POINTS",
+    )
+    p.add_argument(
+        "--time-limit",
+        type=_positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="wall-clock limit for the whole submission; checks not run by then time out",
+    )
+    p.add_argument(
+        "--check-time-limit",
+        type=_positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="wall-clock limit per check (default: each exercise's limit in course.toml)",
+    )
+    p.add_argument(
+        "--fail-under",
+        type=float,
+        default=None,
+        metavar="PCT",
+        help="exit 1 when the score is below PCT percent of the maximum",
+    )
+    p.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        help="exercises graded at once (default: the number of CPUs, at most 4)",
+    )
 
-    p = sub.add_parser("verify", help="instructors: list a clone's files that differ from the pristine course")
+    p = sub.add_parser(
+        "verify", help="instructors: list a clone's files that differ from the pristine course"
+    )
     p.add_argument("clone", type=Path)
 
-    p = sub.add_parser("batch", help="instructors: grade every submission in a folder into a CSV gradebook")
-    p.add_argument("folder", type=Path, metavar="DIR",
-                   help="a folder holding one folder or .zip per submission")
-    p.add_argument("--output", type=Path, default=Path("grades.csv"), metavar="CSV",
-                   help="the gradebook (default grades.csv); JSON reports go beside it in <name>.reports/")
-    p.add_argument("--jobs", type=_positive_int, default=None,
-                   help="submissions graded at once (default: the number of CPUs)")
-    p.add_argument("--extra-checks", type=Path, default=None, metavar="DIR",
-                   help="a folder of hidden check_*.py modules that declare HIDDEN_POINTS")
-    p.add_argument("--time-limit", type=_positive_float, default=None, metavar="SECONDS",
-                   help="wall-clock limit per submission (default 600); a child that overruns is killed")
-    p.add_argument("--check-time-limit", type=_positive_float, default=None, metavar="SECONDS",
-                   help="wall-clock limit per check (default: each exercise's limit in course.toml)")
-    p.add_argument("--force", action="store_true",
-                   help="regrade every submission into a fresh gradebook (default: skip those with a row)")
+    p = sub.add_parser(
+        "batch", help="instructors: grade every submission in a folder into a CSV gradebook"
+    )
+    p.add_argument(
+        "folder",
+        type=Path,
+        metavar="DIR",
+        help="a folder holding one folder or .zip per submission",
+    )
+    p.add_argument(
+        "--output",
+        type=Path,
+        default=Path("grades.csv"),
+        metavar="CSV",
+        help="the gradebook (default grades.csv); JSON reports go beside it in <name>.reports/",
+    )
+    p.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        help="submissions graded at once (default: the number of CPUs)",
+    )
+    p.add_argument(
+        "--extra-checks",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="a folder of hidden check_*.py modules that declare HIDDEN_POINTS",
+    )
+    p.add_argument(
+        "--time-limit",
+        type=_positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="wall-clock limit per submission (default 600); a child that overruns is killed",
+    )
+    p.add_argument(
+        "--check-time-limit",
+        type=_positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="wall-clock limit per check (default: each exercise's limit in course.toml)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="regrade every submission into a fresh gradebook (default: skip those with a row)",
+    )
 
-    p = sub.add_parser("gradescope-bundle", help="instructors: build an autograder.zip for Gradescope")
-    p.add_argument("--out", type=Path, default=Path("autograder.zip"), metavar="ZIP",
-                   help="where to write the zip (default autograder.zip), whole or not at all")
-    p.add_argument("--extra-checks", type=Path, default=None, metavar="DIR",
-                   help="hidden check_*.py modules to bundle and grade with")
+    p = sub.add_parser(
+        "gradescope-bundle", help="instructors: build an autograder.zip for Gradescope"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("autograder.zip"),
+        metavar="ZIP",
+        help="where to write the zip (default autograder.zip), whole or not at all",
+    )
+    p.add_argument(
+        "--extra-checks",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="hidden check_*.py modules to bundle and grade with",
+    )
 
     dev = sub.add_parser("dev", help="maintainer commands")
     dev_sub = dev.add_subparsers(dest="dev_command", metavar="DEV_COMMAND", required=True)
     p = dev_sub.add_parser("sync", help="write lessons/ from solutions/")
     p.add_argument("--check", action="store_true", help="only report drift; write nothing")
     p = dev_sub.add_parser("check", help="prove the course gradable: manifest, stubs, solutions")
-    p.add_argument("--mutants", action="store_true", help="also grade every mutant in tests/mutants/")
-    p.add_argument("--jobs", type=_positive_int, default=None,
-                   help="exercises graded at once (default 2)")
+    p.add_argument(
+        "--mutants", action="store_true", help="also grade every mutant in tests/mutants/"
+    )
+    p.add_argument(
+        "--jobs", type=_positive_int, default=None, help="exercises graded at once (default 2)"
+    )
     return parser
 
 
@@ -143,7 +254,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command in ("grade", "verify"):
         from . import instructor
 
-        return instructor.cmd_grade(args) if args.command == "grade" else instructor.cmd_verify(args)
+        return (
+            instructor.cmd_grade(args) if args.command == "grade" else instructor.cmd_verify(args)
+        )
     if args.command == "batch":
         from . import batch
 
@@ -169,7 +282,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mlgrade: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except GraderError as exc:
-        print(f"mlgrade: the grader itself failed, not your code. Report this:\n{exc}", file=sys.stderr)
+        print(
+            f"mlgrade: the grader itself failed, not your code. Report this:\n{exc}",
+            file=sys.stderr,
+        )
         return 3
     except KeyboardInterrupt:
         print("\nmlgrade: interrupted", file=sys.stderr)

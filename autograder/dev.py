@@ -25,8 +25,10 @@ def check_manifest(course: Course) -> list[str]:
     """Mismatches between course.toml and the files: missing or unlisted files, stubs without TODO."""
     problems = []
     listed = {ex.relpath.as_posix() for ex in course.exercises}
-    on_disk = {p.relative_to(course.root / "solutions").as_posix()
-               for p in (course.root / "solutions").glob("[0-9][0-9]_*/ex*.py")}
+    on_disk = {
+        p.relative_to(course.root / "solutions").as_posix()
+        for p in (course.root / "solutions").glob("[0-9][0-9]_*/ex*.py")
+    }
     for rel in sorted(listed - on_disk):
         problems.append(f"course.toml lists {rel}, but solutions/{rel} does not exist")
     for rel in sorted(on_disk - listed):
@@ -96,7 +98,8 @@ class Mutant:
             if found != 1:
                 raise MutantError(
                     f"{self.path}: the text to replace occurs {found} times in {solution.name} (it must "
-                    f"occur once); the solution changed, so update the mutant:\n{old}")
+                    f"occur once); the solution changed, so update the mutant:\n{old}"
+                )
             text = text.replace(old, new)
         return text
 
@@ -109,11 +112,17 @@ def load_mutant(path: Path) -> Mutant:
         raise MutantError(f"{path}: not valid TOML ({exc})") from None
     replacements = []
     for block in data.get("replace", []):
-        if not isinstance(block, dict) or not isinstance(block.get("old"), str) or not isinstance(block.get("new"), str):
+        if (
+            not isinstance(block, dict)
+            or not isinstance(block.get("old"), str)
+            or not isinstance(block.get("new"), str)
+        ):
             raise MutantError(f"{path}: each [[replace]] needs the strings 'old' and 'new'")
         replacements.append((block["old"], block["new"]))
     description = data.get("mistake", "")
-    return Mutant(path, exercise_id, description if isinstance(description, str) else "", replacements)
+    return Mutant(
+        path, exercise_id, description if isinstance(description, str) else "", replacements
+    )
 
 
 def find_mutants(course: Course) -> list[Mutant]:
@@ -131,8 +140,10 @@ def pristine_drift(course: Course) -> list[str]:
         return ["autograder/pristine.json is missing or unreadable (run `mlgrade dev sync`)"]
     changed = sorted(k for k in set(current) | set(recorded) if current.get(k) != recorded.get(k))
     if changed:
-        return [f"autograder/pristine.json is stale for {', '.join(changed[:5])}"
-                f"{' …' if len(changed) > 5 else ''} (run `mlgrade dev sync`)"]
+        return [
+            f"autograder/pristine.json is stale for {', '.join(changed[:5])}"
+            f"{' …' if len(changed) > 5 else ''} (run `mlgrade dev sync`)"
+        ]
     return []
 
 
@@ -143,13 +154,17 @@ def sync(course: Course, check_only: bool, console: Console) -> int:
         for p in problems:
             console.print(f"[red]drift[/] {p}")
         if not problems:
-            console.print(f"lessons/ matches the generator ({len(course.exercises)} stubs); "
-                          "pristine.json is current")
+            console.print(
+                f"lessons/ matches the generator ({len(course.exercises)} stubs); "
+                "pristine.json is current"
+            )
         return 1 if problems else 0
     stubs.write_stubs(course, lessons)
     changed = integrity.write_pristine(course.root)
-    console.print(f"wrote {len(course.exercises)} stubs into lessons/; pristine.json "
-                  f"{'updated' if changed else 'unchanged'}")
+    console.print(
+        f"wrote {len(course.exercises)} stubs into lessons/; pristine.json "
+        f"{'updated' if changed else 'unchanged'}"
+    )
     return 0
 
 
@@ -162,7 +177,9 @@ def prove(course: Course, console: Console, jobs: int | None, with_mutants: bool
     for ex in solved.exercises:
         if ex.status != PASSED:
             bad = next(c for c in ex.checks if c.status != PASSED)
-            failures.append(f"solution {ex.id} scores {ex.score:g}/{ex.max_score:g}: {bad.name}: {bad.message}")
+            failures.append(
+                f"solution {ex.id} scores {ex.score:g}/{ex.max_score:g}: {bad.name}: {bad.message}"
+            )
     with tempfile.TemporaryDirectory(prefix="mlgrade-stubs-") as tmp:
         stubs.write_stubs(course, Path(tmp))
         fresh = grade(course, Path(tmp), course.exercises, limits)
@@ -180,8 +197,10 @@ def prove(course: Course, console: Console, jobs: int | None, with_mutants: bool
         console.print(f"[bold red]dev check: {len(failures)} problem(s)[/]")
         return 1
     extra = f", {len(find_mutants(course))} mutants caught" if with_mutants else ""
-    console.print(f"[bold green]dev check: {n} exercises gradable: solutions {solved.score:g}/"
-                  f"{solved.max_score:g}, stubs 0/{fresh.max_score:g}{extra}[/]")
+    console.print(
+        f"[bold green]dev check: {n} exercises gradable: solutions {solved.score:g}/"
+        f"{solved.max_score:g}, stubs 0/{fresh.max_score:g}{extra}[/]"
+    )
     return 0
 
 
@@ -215,12 +234,16 @@ def prove_mutants(course: Course, limits: Limits) -> list[str]:
             except MutantError as exc:
                 failures.append(str(exc))
                 continue
-            lesson = [ex for ex in course.exercises if ex.lesson_id == mutant.exercise_id.split("/")[0]]
+            lesson = [
+                ex for ex in course.exercises if ex.lesson_id == mutant.exercise_id.split("/")[0]
+            ]
             report = grade(course, Path(tmp), lesson, limits)
         for ex in report.exercises:
             if ex.id == mutant.exercise_id and ex.score >= ex.max_score:
-                failures.append(f"mutant survived: {mutant.name} ({mutant.description}) "
-                                f"scores full marks on {ex.id}")
+                failures.append(
+                    f"mutant survived: {mutant.name} ({mutant.description}) "
+                    f"scores full marks on {ex.id}"
+                )
             if ex.id != mutant.exercise_id and ex.score < ex.max_score:
                 failures.append(f"mutant {mutant.name} cost points on another exercise, {ex.id}")
     return failures

@@ -33,15 +33,25 @@ def render(report: GradeReport, fmt: str, course: Course, name: str) -> str:
     return gradebook.render(report, course, name)
 
 
-def grade_submission(course: Course, submission: Path, extra_checks: Path | None = None,
-                     time_limit: float | None = None, jobs: int = 2,
-                     check_time_limit: float | None = None) -> GradeReport:
+def grade_submission(
+    course: Course,
+    submission: Path,
+    extra_checks: Path | None = None,
+    time_limit: float | None = None,
+    jobs: int = 2,
+    check_time_limit: float | None = None,
+) -> GradeReport:
     """Grade a submission folder, clone or zip in a clean workspace (never inside the submission)."""
     if extra_checks is not None and not Path(extra_checks).is_dir():
         raise UsageError(f"--extra-checks {extra_checks}: not a folder of check_*.py modules")
     with workspace(course, submission) as ws:
-        limits = Limits(time_limit=check_time_limit, memory_mb=course.memory_limit_mb,
-                        output_limit=course.output_limit_kb * 1024, jobs=jobs, total_time=time_limit)
+        limits = Limits(
+            time_limit=check_time_limit,
+            memory_mb=course.memory_limit_mb,
+            output_limit=course.output_limit_kb * 1024,
+            jobs=jobs,
+            total_time=time_limit,
+        )
         report = grade(course, ws.path, course.exercises, limits, extra_checks=extra_checks)
     report.target = str(submission)
     report.notes = ws.notes + report.notes
@@ -51,8 +61,14 @@ def grade_submission(course: Course, submission: Path, extra_checks: Path | None
 def cmd_grade(args: argparse.Namespace) -> int:
     course = load_course()
     try:
-        report = grade_submission(course, args.submission, args.extra_checks, args.time_limit,
-                                  args.jobs or min(4, os.cpu_count() or 1), args.check_time_limit)
+        report = grade_submission(
+            course,
+            args.submission,
+            args.extra_checks,
+            args.time_limit,
+            args.jobs or min(4, os.cpu_count() or 1),
+            args.check_time_limit,
+        )
     except SubmissionError as exc:
         raise UsageError(f"cannot grade {args.submission}: {exc}") from None
     text = render(report, args.format, course, Path(args.submission).name)
@@ -75,15 +91,23 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise UsageError(f"'{clone}' is not a folder: pass a clone of the course repository")
     verdict = integrity.verify(clone)
     console = Console()
-    rows = [("modified", verdict.modified), ("missing", verdict.missing), ("added", verdict.added),
-            ("suspicious", verdict.suspicious)]
+    rows = [
+        ("modified", verdict.modified),
+        ("missing", verdict.missing),
+        ("added", verdict.added),
+        ("suspicious", verdict.suspicious),
+    ]
     for label, paths in rows:
         for rel in paths:
             console.print(f"[red]{label:>10}[/]  {rel}")
     if verdict.clean:
-        console.print(f"[green]{clone}: every grading file matches the pristine course "
-                      f"({len(integrity.load_pristine())} files)[/]")
+        console.print(
+            f"[green]{clone}: every grading file matches the pristine course "
+            f"({len(integrity.load_pristine())} files)[/]"
+        )
         return 0
-    console.print(f"[bold red]{clone}: differs from the pristine course[/] (the grade comes from the "
-                  "installed grader either way; this shows what the learner changed)")
+    console.print(
+        f"[bold red]{clone}: differs from the pristine course[/] (the grade comes from the "
+        "installed grader either way; this shows what the learner changed)"
+    )
     return 1

@@ -20,8 +20,24 @@ from .manifest import COURSE_ROOT
 
 PRISTINE_PATH = COURSE_ROOT / "autograder" / "pristine.json"
 PROTECTED = ("autograder/", "course.toml", "pyproject.toml", ".ci/", ".github/")
-SKIP_PARTS = {".git", ".venv", "venv", "__pycache__", ".mlgrade", ".pytest_cache", "site", ".ruff_cache"}
-SUSPICIOUS_NAMES = {"conftest.py", "sitecustomize.py", "usercustomize.py", "pytest.ini", "tox.ini", "setup.cfg"}
+SKIP_PARTS = {
+    ".git",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".mlgrade",
+    ".pytest_cache",
+    "site",
+    ".ruff_cache",
+}
+SUSPICIOUS_NAMES = {
+    "conftest.py",
+    "sitecustomize.py",
+    "usercustomize.py",
+    "pytest.ini",
+    "tox.ini",
+    "setup.cfg",
+}
 
 
 def _protected(rel: str) -> bool:
@@ -34,7 +50,9 @@ def sha256(path: Path) -> str:
 
 def pristine_files(root: Path = COURSE_ROOT) -> dict[str, str]:
     """Hashes of the tracked, protected files of the course checkout at `root`."""
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True, check=True).stdout
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=root, capture_output=True, check=True
+    ).stdout
     rels = sorted(r for r in listed.decode().split("\0") if r and _protected(r))
     pristine_rel = PRISTINE_PATH.relative_to(COURSE_ROOT).as_posix()
     return {r: sha256(root / r) for r in rels if r != pristine_rel and (root / r).is_file()}

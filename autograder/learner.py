@@ -35,12 +35,22 @@ def resolve_target(arg: Path | None) -> Path:
 
 def limits_from(args: argparse.Namespace, course: Course) -> Limits:
     jobs = getattr(args, "jobs", None) or min(4, os.cpu_count() or 1)
-    return Limits(time_limit=getattr(args, "time_limit", None), memory_mb=course.memory_limit_mb,
-                  output_limit=course.output_limit_kb * 1024, jobs=jobs)
+    return Limits(
+        time_limit=getattr(args, "time_limit", None),
+        memory_mb=course.memory_limit_mb,
+        output_limit=course.output_limit_kb * 1024,
+        jobs=jobs,
+    )
 
 
-def _grade_with_progress(course: Course, target: Path, exercises: list[Exercise], limits: Limits,
-                         console: Console, quiet: bool = False) -> GradeReport:
+def _grade_with_progress(
+    course: Course,
+    target: Path,
+    exercises: list[Exercise],
+    limits: Limits,
+    console: Console,
+    quiet: bool = False,
+) -> GradeReport:
     total = [0]
 
     def on_check(exercise_id: str, check: CheckResult) -> None:
@@ -49,9 +59,11 @@ def _grade_with_progress(course: Course, target: Path, exercises: list[Exercise]
     if quiet or not console.is_terminal:
         return grade(course, target, exercises, limits, on_check)
     with console.status(f"grading {len(exercises)} exercise(s)…", spinner="dots") as status:
+
         def live(exercise_id: str, check: CheckResult) -> None:
             on_check(exercise_id, check)
             status.update(f"grading… {total[0]} checks done (last: {exercise_id.split('/')[-1]})")
+
         return grade(course, target, exercises, limits, live)
 
 
@@ -60,10 +72,13 @@ def cmd_check(args: argparse.Namespace, course: Course) -> int:
     exercises = course.select(args.selector)
     to_stdout_json = args.format == "json" and args.output is None
     console = Console(stderr=to_stdout_json)
-    report = _grade_with_progress(course, target, exercises, limits_from(args, course), console,
-                                  quiet=to_stdout_json)
+    report = _grade_with_progress(
+        course, target, exercises, limits_from(args, course), console, quiet=to_stdout_json
+    )
     if target == (COURSE_ROOT / "lessons").resolve() and args.time_limit is None:
-        state.remember(course, target, report.exercises)  # only grades made with the course's limits
+        state.remember(
+            course, target, report.exercises
+        )  # only grades made with the course's limits
     if args.format == "json":
         text = json_report.render(report)
     else:
@@ -80,17 +95,24 @@ def cmd_check(args: argparse.Namespace, course: Course) -> int:
     return EXIT_OK if report.passed else EXIT_NOT_PASSED
 
 
-def _known_results(course: Course, target: Path, args: argparse.Namespace, console: Console) -> dict[str, ExerciseResult]:
+def _known_results(
+    course: Course, target: Path, args: argparse.Namespace, console: Console
+) -> dict[str, ExerciseResult]:
     """Cached results, untouched stubs as not attempted, and a fresh grade of everything else."""
     known = state.cached_results(course, target)
     stale = []
     for ex in course.exercises:
         if ex.id in known:
             continue
-        text = (target / ex.relpath).read_text(encoding="utf-8") if (target / ex.relpath).is_file() else None
+        text = (
+            (target / ex.relpath).read_text(encoding="utf-8")
+            if (target / ex.relpath).is_file()
+            else None
+        )
         if text is None or text == stubs.stub_text(course, ex):
-            known[ex.id] = ExerciseResult(ex.id, ex.title, ex.points,
-                                          [CheckResult("untouched stub", NOT_ATTEMPTED)])
+            known[ex.id] = ExerciseResult(
+                ex.id, ex.title, ex.points, [CheckResult("untouched stub", NOT_ATTEMPTED)]
+            )
         else:
             stale.append(ex)
     if stale:
@@ -119,8 +141,10 @@ def cmd_hint(args: argparse.Namespace, course: Course) -> int:
     number, text = state.next_hint(ex)
     console = Console()
     if text is None:
-        console.print(f"All {number} hints for {ex.id} are shown. Reread them with care, then the "
-                      f"worked example in docs/{ex.docs}.")
+        console.print(
+            f"All {number} hints for {ex.id} are shown. Reread them with care, then the "
+            f"worked example in docs/{ex.docs}."
+        )
         for i, hint in enumerate(ex.hints, 1):
             console.print(f"  {i}. {hint}", markup=False, highlight=False)
         return EXIT_OK
@@ -172,12 +196,18 @@ def cmd_watch(args: argparse.Namespace, course: Course) -> int:
     selected = {ex.relpath.as_posix(): ex for ex in course.select(args.selector)}
     console = Console()
     limits = limits_from(args, course)
-    console.print(f"[bold]Watching {target}[/] for {len(selected)} exercise(s). Save a file to "
-                  "regrade it; Ctrl-C to stop.")
+    console.print(
+        f"[bold]Watching {target}[/] for {len(selected)} exercise(s). Save a file to "
+        "regrade it; Ctrl-C to stop."
+    )
     for changes in watch(target, debounce=300, step=50, raise_interrupt=False):
         changed = []
         for _, raw in changes:
-            rel = Path(raw).resolve().relative_to(target).as_posix() if Path(raw).is_absolute() else raw
+            rel = (
+                Path(raw).resolve().relative_to(target).as_posix()
+                if Path(raw).is_absolute()
+                else raw
+            )
             if rel in selected and selected[rel] not in changed:
                 changed.append(selected[rel])
         if not changed:
@@ -195,7 +225,11 @@ def main(args: argparse.Namespace) -> int:
     course = load_course()
     command = args.command or "status"
     handler = {
-        "status": cmd_status, "check": cmd_check, "hint": cmd_hint, "watch": cmd_watch,
-        "reset": cmd_reset, "list": cmd_list,
+        "status": cmd_status,
+        "check": cmd_check,
+        "hint": cmd_hint,
+        "watch": cmd_watch,
+        "reset": cmd_reset,
+        "list": cmd_list,
     }[command]
     return handler(args, course)

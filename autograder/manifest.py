@@ -107,7 +107,9 @@ class Course:
             return prefixed
         if len(prefixed) > 1:
             names = ", ".join(e.id for e in prefixed)
-            raise SelectorError(f"'{selector}' matches several exercises: {names}. Be more specific.")
+            raise SelectorError(
+                f"'{selector}' matches several exercises: {names}. Be more specific."
+            )
         candidates = [e.id for e in self.exercises] + [e.stem for e in self.exercises]
         candidates += [lesson.id for lesson in self.lessons]
         raise SelectorError(unknown_message(selector, candidates))
@@ -115,7 +117,9 @@ class Course:
 
 def unknown_message(name: str, candidates: list[str]) -> str:
     close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.5)
-    hint = f" Did you mean: {', '.join(close)}?" if close else " Run `mlgrade list` to see every id."
+    hint = (
+        f" Did you mean: {', '.join(close)}?" if close else " Run `mlgrade list` to see every id."
+    )
     return f"No lesson or exercise called '{name}'.{hint}"
 
 
@@ -133,7 +137,9 @@ def load_course(path: Path = MANIFEST_PATH) -> Course:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ManifestError(f"{path} not found: the grader is not installed from a course checkout") from None
+        raise ManifestError(
+            f"{path} not found: the grader is not installed from a course checkout"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ManifestError(f"{path}: not valid TOML ({exc})") from None
 

@@ -133,12 +133,19 @@ def classify(item: pytest.Item, reports: list[pytest.TestReport]) -> tuple[str, 
         if isinstance(exc, ExerciseMissing):
             return results.NOT_ATTEMPTED, f"not attempted: {exc}"
         if isinstance(exc, NotImplementedError):
-            return results.NOT_ATTEMPTED, "not attempted yet: the function still raises NotImplementedError"
+            return (
+                results.NOT_ATTEMPTED,
+                "not attempted yet: the function still raises NotImplementedError",
+            )
         if isinstance(exc, pytest.skip.Exception):
             return results.NOT_ATTEMPTED, f"skipped: {exc}"
         if isinstance(exc, (AssertionError, pytest.fail.Exception)):
             last = info.traceback[-1] if info.traceback else None
-            if last is None or _from_grader(str(last.path)) or isinstance(exc, pytest.fail.Exception):
+            if (
+                last is None
+                or _from_grader(str(last.path))
+                or isinstance(exc, pytest.fail.Exception)
+            ):
                 return results.FAILED, _first_paragraph(str(exc)) or "check failed"
         if isinstance(exc, SystemExit):
             return results.ERROR, (

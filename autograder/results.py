@@ -94,7 +94,9 @@ class GradeReport:
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     duration_s: float = 0.0
     held_back: float = 0.0  # points in hidden checks that this run did not grade
-    notes: list[str] = field(default_factory=list)  # what the grader ignored or refused, for the instructor
+    notes: list[str] = field(
+        default_factory=list
+    )  # what the grader ignored or refused, for the instructor
 
     @property
     def score(self) -> float:
@@ -124,8 +126,12 @@ class GradeReport:
 
     @classmethod
     def from_dict(cls, data: dict) -> GradeReport:
-        report = cls(target=data["target"], started_at=data.get("started_at", ""),
-                     duration_s=data.get("duration_s", 0.0), held_back=data.get("held_back_points", 0.0),
-                     notes=list(data.get("notes", [])))
+        report = cls(
+            target=data["target"],
+            started_at=data.get("started_at", ""),
+            duration_s=data.get("duration_s", 0.0),
+            held_back=data.get("held_back_points", 0.0),
+            notes=list(data.get("notes", [])),
+        )
         report.exercises = [ExerciseResult.from_dict(e) for e in data["exercises"]]
         return report

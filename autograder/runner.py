@@ -73,8 +73,10 @@ class _Child:
     output_totals: list[int] = field(default_factory=lambda: [0])
 
 
-FORGED = ("the grader's result channel received a line it did not write (out of order or "
-          "malformed): a submission must not write to the grader's pipes, so this check earns nothing")
+FORGED = (
+    "the grader's result channel received a line it did not write (out of order or "
+    "malformed): a submission must not write to the grader's pipes, so this check earns nothing"
+)
 
 
 class ForkingLoop:
@@ -106,7 +108,9 @@ class ForkingLoop:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
         if self.collect_errors:
-            raise GraderError("the grader's checks failed to load:\n" + "\n".join(self.collect_errors))
+            raise GraderError(
+                "the grader's checks failed to load:\n" + "\n".join(self.collect_errors)
+            )
         target = plugin.target_dir(session.config)
         try:
             self.hidden_points, self.notes = hidden_points(self.course, session.items)
@@ -118,8 +122,15 @@ class ForkingLoop:
         for item in session.items:
             ex_id = plugin.exercise_id_of(item)
             if not (target / f"{ex_id}.py").is_file():
-                self._finish(item, ex_id, CheckResult(
-                    check_name(item), results.NOT_ATTEMPTED, f"not attempted: {ex_id}.py is not in {target}"))
+                self._finish(
+                    item,
+                    ex_id,
+                    CheckResult(
+                        check_name(item),
+                        results.NOT_ATTEMPTED,
+                        f"not attempted: {ex_id}.py is not in {target}",
+                    ),
+                )
             elif queue and plugin.exercise_id_of(queue[-1][0]) == ex_id:
                 queue[-1].append(item)
             else:
@@ -130,7 +141,9 @@ class ForkingLoop:
         gc.freeze()
         running: dict[int, _Child] = {}  # by pid
         sel = selectors.DefaultSelector()
-        total_deadline = time.monotonic() + self.limits.total_time if self.limits.total_time else None
+        total_deadline = (
+            time.monotonic() + self.limits.total_time if self.limits.total_time else None
+        )
         try:
             while queue or running:
                 if total_deadline is not None and time.monotonic() >= total_deadline:
@@ -178,8 +191,12 @@ class ForkingLoop:
             gc.unfreeze()
         return True
 
-    def _out_of_time(self, queue: list[list[pytest.Item]], running: dict[int, _Child],
-                     sel: selectors.BaseSelector) -> None:
+    def _out_of_time(
+        self,
+        queue: list[list[pytest.Item]],
+        running: dict[int, _Child],
+        sel: selectors.BaseSelector,
+    ) -> None:
         """The whole target's time is up: stop every child; every check not finished times out."""
         why = f"not graded: the submission's {self.limits.total_time:g} s time limit ran out first"
         for child in list(running.values()):
@@ -187,8 +204,11 @@ class ForkingLoop:
             queue.extend(self._reap(child, sel, timed_out=True, reason=why))
         for batch in queue:
             for item in batch:
-                self._finish(item, plugin.exercise_id_of(item),
-                             CheckResult(check_name(item), results.TIMEOUT, why))
+                self._finish(
+                    item,
+                    plugin.exercise_id_of(item),
+                    CheckResult(check_name(item), results.TIMEOUT, why),
+                )
         queue.clear()
 
     def _spawn(self, items: list[pytest.Item]) -> _Child:
@@ -202,7 +222,9 @@ class ForkingLoop:
         if pid == 0:  # child
             os.close(result_r)
             os.close(output_r)
-            run_checks(items, result_w, output_w, self.limits.memory_mb * 1024 * 1024, sentinel, token)
+            run_checks(
+                items, result_w, output_w, self.limits.memory_mb * 1024 * 1024, sentinel, token
+            )
         os.close(result_w)
         os.close(output_w)
         os.set_blocking(result_r, False)
@@ -211,9 +233,19 @@ class ForkingLoop:
         limit = self._time_limit(ex_id)
         now = time.monotonic()
         pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else -1
-        return _Child(pid=pid, pidfd=pidfd, exercise_id=ex_id, items=items,
-                      result_fd=result_r, output_fd=output_r, limit=limit, started=now,
-                      deadline=now + limit, sentinel=sentinel, token=token)
+        return _Child(
+            pid=pid,
+            pidfd=pidfd,
+            exercise_id=ex_id,
+            items=items,
+            result_fd=result_r,
+            output_fd=output_r,
+            limit=limit,
+            started=now,
+            deadline=now + limit,
+            sentinel=sentinel,
+            token=token,
+        )
 
     def _read(self, child: _Child, fd: int, sel: selectors.BaseSelector) -> None:
         """Drain what is available now from the child's result or output pipe."""
@@ -244,7 +276,9 @@ class ForkingLoop:
         keep = len(child.sentinel) - 1  # a sentinel may straddle two reads
         while True:
             at = child.pending_output.find(child.sentinel)
-            piece = child.pending_output[: at if at >= 0 else max(0, len(child.pending_output) - keep)]
+            piece = child.pending_output[
+                : at if at >= 0 else max(0, len(child.pending_output) - keep)
+            ]
             room = self.limits.output_limit - len(child.outputs[-1])
             if room > 0:
                 child.outputs[-1] += piece[:room]
@@ -268,8 +302,12 @@ class ForkingLoop:
                 payload = json.loads(line)
                 if payload["i"] != index or payload["t"] != child.token:
                     raise ValueError("out of order, or not from the grader")
-                result = CheckResult(check_name(child.items[index]), payload["status"],
-                                     str(payload["message"]), round(float(payload["duration_s"]), 4))
+                result = CheckResult(
+                    check_name(child.items[index]),
+                    payload["status"],
+                    str(payload["message"]),
+                    round(float(payload["duration_s"]), 4),
+                )
             except (ValueError, KeyError, TypeError):
                 child.forged = True
             if child.forged:  # once the channel is in doubt, nothing from this child counts
@@ -281,8 +319,9 @@ class ForkingLoop:
             now = time.monotonic()
             child.started, child.deadline = now, now + child.limit
 
-    def _reap(self, child: _Child, sel: selectors.BaseSelector, timed_out: bool,
-              reason: str = "") -> list[list[pytest.Item]]:
+    def _reap(
+        self, child: _Child, sel: selectors.BaseSelector, timed_out: bool, reason: str = ""
+    ) -> list[list[pytest.Item]]:
         """Collect a finished (or kill a late) child; return the checks it never reached."""
         if timed_out:
             _kill_group(child.pid)
@@ -304,7 +343,9 @@ class ForkingLoop:
             sel.unregister(child.pidfd)
             os.close(child.pidfd)
         self._take_output(child, b"")
-        child.outputs[-1] += child.pending_output[: max(0, self.limits.output_limit - len(child.outputs[-1]))]
+        child.outputs[-1] += child.pending_output[
+            : max(0, self.limits.output_limit - len(child.outputs[-1]))
+        ]
         child.output_totals[-1] += len(child.pending_output)
         done = len(child.results)
         if done < len(child.items):  # the check that was running when the child stopped
@@ -319,22 +360,32 @@ class ForkingLoop:
                 result.output = child.outputs[i].decode("utf-8", "replace")
                 total = child.output_totals[i]
                 if total > len(child.outputs[i]):
-                    result.output += (f"\n[... output truncated: {total:,} bytes printed, "
-                                      f"first {len(child.outputs[i]):,} kept]")
-        rest = child.items[len(child.results):]
+                    result.output += (
+                        f"\n[... output truncated: {total:,} bytes printed, "
+                        f"first {len(child.outputs[i]):,} kept]"
+                    )
+        rest = child.items[len(child.results) :]
         return [rest] if rest else []
 
     def _failure(self, child: _Child, wait_status: int, timed_out: bool) -> CheckResult:
         name = check_name(child.items[len(child.results)])
         elapsed = round(time.monotonic() - child.started, 4)
         if timed_out:
-            return CheckResult(name, results.TIMEOUT, (
-                f"took longer than the {child.limit:g} s limit: look for an infinite loop, or a loop "
-                "over rows that should be one vectorised NumPy expression"), elapsed)
+            return CheckResult(
+                name,
+                results.TIMEOUT,
+                (
+                    f"took longer than the {child.limit:g} s limit: look for an infinite loop, or a loop "
+                    "over rows that should be one vectorised NumPy expression"
+                ),
+                elapsed,
+            )
         if os.WIFEXITED(wait_status):
             code = os.WEXITSTATUS(wait_status)
-            why = (f"the grading process ended early with exit code {code} before the check "
-                   "finished: your code must not call os._exit() or exit the interpreter")
+            why = (
+                f"the grading process ended early with exit code {code} before the check "
+                "finished: your code must not call os._exit() or exit the interpreter"
+            )
         elif os.WIFSIGNALED(wait_status):
             sig = signal.Signals(os.WTERMSIG(wait_status)).name
             why = f"the grading process was killed by {sig}: your code crashed the interpreter"
@@ -369,7 +420,8 @@ def check_name(item: pytest.Item) -> str:
     """A readable check name: 'TestStandardize::test_constant_column' -> 'constant column'."""
     name = getattr(item, "originalname", None) or item.name
     return name.removeprefix("test_").replace("_", " ") + (
-        f" [{item.callspec.id}]" if hasattr(item, "callspec") else "")
+        f" [{item.callspec.id}]" if hasattr(item, "callspec") else ""
+    )
 
 
 HIDDEN_POINTS = "HIDDEN_POINTS"  # in an extra check module: {exercise id: points}
@@ -380,7 +432,9 @@ def is_hidden(item: pytest.Item) -> bool:
     return plugin.CHECKS_DIR not in Path(str(item.path)).resolve().parents
 
 
-def hidden_points(course: Course, items: Sequence[pytest.Item]) -> tuple[dict[str, float], list[str]]:
+def hidden_points(
+    course: Course, items: Sequence[pytest.Item]
+) -> tuple[dict[str, float], list[str]]:
     """Points per exercise declared by the extra check modules, and notes where the manifest's
     announcement to learners disagrees (the instructor's declaration wins)."""
     declared: dict[str, float] = {}
@@ -388,35 +442,53 @@ def hidden_points(course: Course, items: Sequence[pytest.Item]) -> tuple[dict[st
     for module in modules:
         points = getattr(module, HIDDEN_POINTS, None)
         if not isinstance(points, dict):
-            raise GraderError(f"{module.__file__}: declare {HIDDEN_POINTS} = {{exercise id: points}}")
+            raise GraderError(
+                f"{module.__file__}: declare {HIDDEN_POINTS} = {{exercise id: points}}"
+            )
         for ex_id, value in points.items():
             declared[ex_id] = declared.get(ex_id, 0.0) + float(value)
     checked = {plugin.exercise_id_of(i) for i in items if is_hidden(i)}
     for ex_id in checked - set(declared):
-        raise GraderError(f"hidden checks grade {ex_id}, but no {HIDDEN_POINTS} entry gives it points")
+        raise GraderError(
+            f"hidden checks grade {ex_id}, but no {HIDDEN_POINTS} entry gives it points"
+        )
     notes = []
     for ex_id, value in declared.items():
         try:
             announced = course.exercise(ex_id).hidden_points
         except ValueError:
-            raise GraderError(f"{HIDDEN_POINTS} names {ex_id!r}, which is not an exercise of the course") from None
+            raise GraderError(
+                f"{HIDDEN_POINTS} names {ex_id!r}, which is not an exercise of the course"
+            ) from None
         if announced != value:
-            notes.append(f"course.toml announces {announced:g} hidden points for {ex_id}, the extra "
-                         f"checks declare {value:g}; graded with {value:g}")
+            notes.append(
+                f"course.toml announces {announced:g} hidden points for {ex_id}, the extra "
+                f"checks declare {value:g}; graded with {value:g}"
+            )
     return declared, notes
 
 
 def check_modules(course: Course, exercises: Sequence[Exercise]) -> list[Path]:
     lesson_ids = {ex.lesson_id for ex in exercises}
-    return [plugin.CHECKS_DIR / lesson.checks for lesson in course.lessons if lesson.id in lesson_ids]
+    return [
+        plugin.CHECKS_DIR / lesson.checks for lesson in course.lessons if lesson.id in lesson_ids
+    ]
 
 
-def _run_pytest(loop: ForkingLoop, target: Path, present: Sequence[Exercise], modules: list[str]) -> None:
+def _run_pytest(
+    loop: ForkingLoop, target: Path, present: Sequence[Exercise], modules: list[str]
+) -> None:
     args = [
-        "-c", str(CHECKS_INI), "--rootdir", str(plugin.CHECKS_DIR),
-        "--mlgrade-target", str(target),
-        "--mlgrade-select", ",".join(ex.id for ex in present),
-        "-p", "no:terminal",
+        "-c",
+        str(CHECKS_INI),
+        "--rootdir",
+        str(plugin.CHECKS_DIR),
+        "--mlgrade-target",
+        str(target),
+        "--mlgrade-select",
+        ",".join(ex.id for ex in present),
+        "-p",
+        "no:terminal",
         *modules,
     ]
     # pytest also takes options and plugins from the environment (PYTEST_ADDOPTS="-k ..." drops
@@ -451,7 +523,9 @@ def grade(
     `extra_checks`: a folder of instructor-only `check_*.py` modules, each declaring
     `HIDDEN_POINTS = {exercise id: points}`; their checks are graded and reported as hidden.
     """
-    limits = limits or Limits(memory_mb=course.memory_limit_mb, output_limit=course.output_limit_kb * 1024)
+    limits = limits or Limits(
+        memory_mb=course.memory_limit_mb, output_limit=course.output_limit_kb * 1024
+    )
     target = Path(target).resolve()
     started = time.perf_counter()
     loop = ForkingLoop(course, limits, on_check)
@@ -472,8 +546,13 @@ def grade(
     for ex in exercises:
         checks = [loop.results[nodeid] for nodeid, ex_id in loop.order if ex_id == ex.id]
         if ex not in present:
-            checks = [CheckResult("exercise file", results.NOT_ATTEMPTED,
-                                  f"not attempted: {ex.relpath.as_posix()} is not in {target}")]
+            checks = [
+                CheckResult(
+                    "exercise file",
+                    results.NOT_ATTEMPTED,
+                    f"not attempted: {ex.relpath.as_posix()} is not in {target}",
+                )
+            ]
         hidden = loop.hidden_points.get(ex.id, 0.0)
         report.exercises.append(ExerciseResult(ex.id, ex.title, ex.points, checks, hidden))
         if not hidden:

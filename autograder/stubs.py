@@ -62,8 +62,11 @@ def make_stub(solution: str, name: str = "<solution>") -> str:
 
 def strip_markers(solution: str) -> str:
     """The solution as a learner would write it: the marker lines removed, everything else kept."""
-    return "".join(line for line in solution.splitlines(keepends=True)
-                   if not (_BEGIN.match(line) or _END.match(line)))
+    return "".join(
+        line
+        for line in solution.splitlines(keepends=True)
+        if not (_BEGIN.match(line) or _END.match(line))
+    )
 
 
 def solution_path(course: Course, ex: Exercise) -> Path:
@@ -79,7 +82,9 @@ def stub_digest(course: Course, ex: Exercise) -> str:
     return hashlib.sha256(stub_text(course, ex).encode()).hexdigest()
 
 
-def write_stubs(course: Course, dest: Path, exercises: Iterable[Exercise] | None = None) -> list[Path]:
+def write_stubs(
+    course: Course, dest: Path, exercises: Iterable[Exercise] | None = None
+) -> list[Path]:
     """Write the stubs of `exercises` (default: all) into `dest`, laid out like `lessons/`."""
     written = []
     for ex in exercises if exercises is not None else course.exercises:
@@ -97,5 +102,7 @@ def drift(course: Course, lessons_dir: Path) -> list[str]:
         if not path.exists():
             problems.append(f"{ex.relpath}: missing (run `mlgrade dev sync`)")
         elif path.read_text(encoding="utf-8") != stub_text(course, ex):
-            problems.append(f"{ex.relpath}: differs from its generated stub (run `mlgrade dev sync`)")
+            problems.append(
+                f"{ex.relpath}: differs from its generated stub (run `mlgrade dev sync`)"
+            )
     return problems

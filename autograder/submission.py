@@ -44,19 +44,24 @@ def _safe_extract(archive: Path, dest: Path) -> None:
     with zf:
         members = zf.infolist()
         if len(members) > MAX_ZIP_MEMBERS:
-            raise SubmissionError(f"{archive.name} holds {len(members)} entries (limit {MAX_ZIP_MEMBERS})")
+            raise SubmissionError(
+                f"{archive.name} holds {len(members)} entries (limit {MAX_ZIP_MEMBERS})"
+            )
         if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
             raise SubmissionError(f"{archive.name} unpacks to more than {MAX_ZIP_BYTES >> 20} MiB")
         root = dest.resolve()
         for m in members:
             mode = m.external_attr >> 16
             if stat.S_ISLNK(mode):
-                raise SubmissionError(f"{archive.name}: entry '{m.filename}' is a symlink; zip the files themselves")
+                raise SubmissionError(
+                    f"{archive.name}: entry '{m.filename}' is a symlink; zip the files themselves"
+                )
             out = (root / m.filename).resolve()
             if out != root and root not in out.parents:
                 raise SubmissionError(
                     f"{archive.name}: entry '{m.filename}' would be written outside the extraction "
-                    "folder (a zip-slip path); the submission is refused")
+                    "folder (a zip-slip path); the submission is refused"
+                )
         zf.extractall(root)
 
 
@@ -80,7 +85,8 @@ def _copy_listed(course: Course, source: Path, dest: Path) -> tuple[list[str], l
         real = src.resolve()
         if root not in real.parents:
             raise SubmissionError(
-                f"{ex.relpath} is a symlink to {real}, outside the submission; submit the file itself")
+                f"{ex.relpath} is a symlink to {real}, outside the submission; submit the file itself"
+            )
         if not real.is_file():
             notes.append(f"{ex.relpath} is not a regular file: ignored")
             continue
@@ -111,12 +117,16 @@ def workspace(course: Course, submission: Path) -> Iterator[Workspace]:
     """A temporary workspace holding the submission's exercise files; removed afterwards."""
     submission = Path(submission)
     if not submission.exists():
-        raise SubmissionError(f"'{submission}' does not exist: pass a folder, a course clone or a .zip")
+        raise SubmissionError(
+            f"'{submission}' does not exist: pass a folder, a course clone or a .zip"
+        )
     with tempfile.TemporaryDirectory(prefix="mlgrade-submission-") as tmp:
         tmp_path = Path(tmp)
         if submission.is_file():
             if submission.suffix.lower() != ".zip":
-                raise SubmissionError(f"'{submission.name}' is a file but not a .zip: pass a folder or a .zip")
+                raise SubmissionError(
+                    f"'{submission.name}' is a file but not a .zip: pass a folder or a .zip"
+                )
             _safe_extract(submission, tmp_path / "unzipped")
             source = _find_lessons_root(tmp_path / "unzipped")
         else:
@@ -126,8 +136,12 @@ def workspace(course: Course, submission: Path) -> Iterator[Workspace]:
         copied, notes = _copy_listed(course, source, dest)
         ignored = _ignored(course, source)
         if ignored:
-            shown = ", ".join(ignored[:8]) + (f" and {len(ignored) - 8} more" if len(ignored) > 8 else "")
+            shown = ", ".join(ignored[:8]) + (
+                f" and {len(ignored) - 8} more" if len(ignored) > 8 else ""
+            )
             notes.append(f"ignored {len(ignored)} file(s) the manifest does not list: {shown}")
         if not copied:
-            notes.append("no exercise file of the manifest was found: every exercise is not attempted")
+            notes.append(
+                "no exercise file of the manifest was found: every exercise is not attempted"
+            )
         yield Workspace(path=dest, source=source, copied=copied, notes=notes)

@@ -32,7 +32,7 @@ def session_members(sid: int) -> list[int]:
                 stat = fh.read()
         except OSError:
             continue
-        fields = stat[stat.rfind(b")") + 2:].split()  # after "pid (comm) "
+        fields = stat[stat.rfind(b")") + 2 :].split()  # after "pid (comm) "
         if len(fields) > 3 and fields[0] != b"Z" and int(fields[3]) == sid:
             members.append(int(entry))
     return members
@@ -77,10 +77,21 @@ class Children:
         self._running: set[int] = set()
         self.stopping = False
         self._watchdog = subprocess.Popen(
-            [sys.executable, "-P", "-c", "from autograder.supervisor import watchdog_main; watchdog_main()",
-             str(scratch)],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, cwd="/",
-            env=self.env, start_new_session=True, text=True, bufsize=1)
+            [
+                sys.executable,
+                "-P",
+                "-c",
+                "from autograder.supervisor import watchdog_main; watchdog_main()",
+                str(scratch),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            cwd="/",
+            env=self.env,
+            start_new_session=True,
+            text=True,
+            bufsize=1,
+        )
 
     def _tell(self, line: str) -> None:
         with contextlib.suppress(OSError, ValueError):

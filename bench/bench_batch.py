@@ -64,9 +64,25 @@ def cold_grade_seconds(target: Path, repeat: int = 3) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-P", "-m", "autograder", "grade", str(target), "--format", "json",
-                        "--output", os.devnull, "--jobs", "1"], check=True, capture_output=True,
-                       cwd=tempfile.gettempdir())
+        subprocess.run(
+            [
+                sys.executable,
+                "-P",
+                "-m",
+                "autograder",
+                "grade",
+                str(target),
+                "--format",
+                "json",
+                "--output",
+                os.devnull,
+                "--jobs",
+                "1",
+            ],
+            check=True,
+            capture_output=True,
+            cwd=tempfile.gettempdir(),
+        )
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -85,8 +101,22 @@ def main() -> None:
         load_before = os.getloadavg()[0]
         cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "autograder", "batch", str(subs), "--jobs", str(args.jobs),
-                               "--output", str(out)], cwd=ROOT, capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "autograder",
+                "batch",
+                str(subs),
+                "--jobs",
+                str(args.jobs),
+                "--output",
+                str(out),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         elapsed = time.perf_counter() - start
         cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         load_after = os.getloadavg()[0]
@@ -124,20 +154,26 @@ def main() -> None:
         "target_per_minute": TARGET_PER_MINUTE,
     }
     atomic_write(ROOT / "bench" / "results" / "batch.json", json.dumps(result, indent=2) + "\n")
-    print(f"mlgrade batch: {len(rows)} submissions of lesson {LESSON}, --jobs {args.jobs} "
-          f"({result['machine']}; load average {load_before:.2f} before, {load_after:.2f} after)\n")
+    print(
+        f"mlgrade batch: {len(rows)} submissions of lesson {LESSON}, --jobs {args.jobs} "
+        f"({result['machine']}; load average {load_before:.2f} before, {load_after:.2f} after)\n"
+    )
     print("| measure | value |\n|---|---:|")
     print(f"| wall time | {elapsed:.1f} s |")
     print(f"| submissions per minute | {per_minute:.0f} |")
     print(f"| seconds per submission (wall) | {elapsed / len(rows):.2f} |")
     print(f"| CPU seconds per submission | {cpu_per_submission:.2f} |")
-    print(f"| CPU-bound rate on {cores} idle cores | {60 * cores / cpu_per_submission:.0f} per minute |")
+    print(
+        f"| CPU-bound rate on {cores} idle cores | {60 * cores / cpu_per_submission:.0f} per minute |"
+    )
     print(f"| one cold `mlgrade grade` (jobs 1) | {single:.2f} s |")
     print("\n| kind | submissions | mean total |\n|---|---:|---:|")
     for kind, totals in sorted(by_kind.items()):
         print(f"| {kind} | {len(totals)} | {statistics.mean(totals):.1f} |")
     verdict = "meets" if per_minute >= TARGET_PER_MINUTE else "MISSES"
-    print(f"\n{per_minute:.0f} submissions per minute: {verdict} the target of {TARGET_PER_MINUTE} on 2 cores")
+    print(
+        f"\n{per_minute:.0f} submissions per minute: {verdict} the target of {TARGET_PER_MINUTE} on 2 cores"
+    )
 
 
 if __name__ == "__main__":

@@ -70,9 +70,13 @@ def main() -> None:
     atomic_write(ROOT / "bench" / "results" / "exercises.json", json.dumps(result, indent=2) + "\n")
     print("| measurement | value |\n|---|---:|")
     print(f"| standardize, 200,000 x 50 (best of 5) | {t_std * 1000:.0f} ms |")
-    print(f"| the same arithmetic looping over rows (from 20,000 rows, x10) | {t_loop_20k * 10 * 1000:.0f} ms |")
+    print(
+        f"| the same arithmetic looping over rows (from 20,000 rows, x10) | {t_loop_20k * 10 * 1000:.0f} ms |"
+    )
     print(f"| pairwise_sq_dists, 2,000 x 1,500, d=128 | {t_pw * 1000:.0f} ms |")
-    print(f"| its peak extra memory | {peak / 1e6:.1f} MB = {peak / (n * m * 8):.1f} x n*m floats |")
+    print(
+        f"| its peak extra memory | {peak / 1e6:.1f} MB = {peak / (n * m * 8):.1f} x n*m floats |"
+    )
     print(f"| an (n, m, d) intermediate would need | {n * m * d * 8 / 1e9:.1f} GB |")
 
 

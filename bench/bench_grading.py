@@ -31,7 +31,9 @@ def timed(cmd: list[str], env: dict[str, str]) -> float:
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+        raise SystemExit(
+            f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+        )
     return elapsed
 
 
@@ -43,15 +45,43 @@ def main() -> None:
 
     course = load_course()
     lesson = next(lesson for lesson in course.lessons if lesson.number == args.lesson)
-    env = {**os.environ, "MLGRADE_STATE_DIR": "/tmp/mlgrade-bench-state", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    env = {
+        **os.environ,
+        "MLGRADE_STATE_DIR": "/tmp/mlgrade-bench-state",
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+    }
     solutions = str(ROOT / "solutions")
-    isolated = [sys.executable, "-m", "autograder", "check", lesson.id, "--target", solutions,
-                "--format", "json", "--output", "/tmp/mlgrade-bench-report.json"]
+    isolated = [
+        sys.executable,
+        "-m",
+        "autograder",
+        "check",
+        lesson.id,
+        "--target",
+        solutions,
+        "--format",
+        "json",
+        "--output",
+        "/tmp/mlgrade-bench-report.json",
+    ]
     isolated_1 = [*isolated, "--jobs", "1"]
-    bare = [sys.executable, "-m", "pytest", "-c", str(ROOT / "autograder" / "checks" / "pytest.ini"),
-            str(ROOT / "autograder" / "checks" / lesson.checks), "--mlgrade-target", solutions, "-q"]
+    bare = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-c",
+        str(ROOT / "autograder" / "checks" / "pytest.ini"),
+        str(ROOT / "autograder" / "checks" / lesson.checks),
+        "--mlgrade-target",
+        solutions,
+        "-q",
+    ]
     n_checks = None
-    samples: dict[str, list[float]] = {"isolated (jobs=2)": [], "isolated (jobs=1)": [], "bare pytest": []}
+    samples: dict[str, list[float]] = {
+        "isolated (jobs=2)": [],
+        "isolated (jobs=1)": [],
+        "bare pytest": [],
+    }
     for _ in range(args.repeat):  # interleave so machine load hits all three alike
         samples["isolated (jobs=2)"].append(timed(isolated, env))
         samples["isolated (jobs=1)"].append(timed(isolated_1, env))
@@ -71,12 +101,16 @@ def main() -> None:
     }
     out = ROOT / "bench" / "results" / "grading.json"
     atomic_write(out, json.dumps(result, indent=2) + "\n")
-    print(f"Lesson {lesson.id}: {n_checks} checks, {args.repeat} cold runs each ({result['machine']})\n")
+    print(
+        f"Lesson {lesson.id}: {n_checks} checks, {args.repeat} cold runs each ({result['machine']})\n"
+    )
     print("| run | median (s) | min (s) |\n|---|---:|---:|")
     for k in samples:
         print(f"| {k} | {med[k]:.2f} | {min(samples[k]):.2f} |")
-    print(f"\nisolated / bare: {result['ratio_isolated_over_bare']}x (jobs=2), "
-          f"{result['ratio_isolated_jobs1_over_bare']}x (jobs=1); target <= 1.5x, cold <= 3 s")
+    print(
+        f"\nisolated / bare: {result['ratio_isolated_over_bare']}x (jobs=2), "
+        f"{result['ratio_isolated_jobs1_over_bare']}x (jobs=1); target <= 1.5x, cold <= 3 s"
+    )
 
 
 if __name__ == "__main__":

@@ -45,19 +45,28 @@ def grade_json(
     if selector:
         cmd.append(selector)
     cmd += ["--target", str(target), *extra_args, "--format", "json"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd or COURSE_ROOT, env=env,
-                          timeout=timeout)
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, cwd=cwd or COURSE_ROOT, env=env, timeout=timeout
+    )
     if proc.returncode not in (0, 1):
-        pytest.fail(f"`{' '.join(cmd[2:])}` exited {proc.returncode}; stderr:\n{proc.stderr[-3000:]}")
+        pytest.fail(
+            f"`{' '.join(cmd[2:])}` exited {proc.returncode}; stderr:\n{proc.stderr[-3000:]}"
+        )
     try:
         return json.loads(proc.stdout)
     except ValueError:
-        pytest.fail(f"`{' '.join(cmd[2:])}` printed no JSON report; stdout starts:\n{proc.stdout[:1000]}"
-                    f"\nstderr:\n{proc.stderr[-2000:]}")
+        pytest.fail(
+            f"`{' '.join(cmd[2:])}` printed no JSON report; stdout starts:\n{proc.stdout[:1000]}"
+            f"\nstderr:\n{proc.stderr[-2000:]}"
+        )
 
 
-def build_target(dest: Path, lesson_id: str, replace: dict[str, str] | None = None,
-                 extra: dict[str, str] | None = None) -> Path:
+def build_target(
+    dest: Path,
+    lesson_id: str,
+    replace: dict[str, str] | None = None,
+    extra: dict[str, str] | None = None,
+) -> Path:
     """A folder laid out like lessons/ holding every solution of `lesson_id`.
 
     `replace` maps exercise ids of that lesson to the text their file gets instead of the solution;

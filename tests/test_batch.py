@@ -29,7 +29,7 @@ from autograder.results import CheckResult, ExerciseResult, GradeReport
 
 COURSE = load_course()
 
-FAKE_GRADER = r'''
+FAKE_GRADER = r"""
 import json, os, signal, subprocess, sys, time
 from pathlib import Path
 
@@ -61,14 +61,16 @@ elif behaviour == "refuse":
     print(f"mlgrade: cannot grade {submission}: {submission.name}: entry '../x' would be written "
           "outside the extraction folder (a zip-slip path); the submission is refused", file=sys.stderr)
     sys.exit(2)
-'''
+"""
 
 
 def sample_report(score_share: float = 1.0) -> GradeReport:
     exercises = []
     for ex in COURSE.exercises:
         status = "passed" if score_share >= 1 else "failed"
-        exercises.append(ExerciseResult(ex.id, ex.title, ex.points, [CheckResult("only check", status, "")]))
+        exercises.append(
+            ExerciseResult(ex.id, ex.title, ex.points, [CheckResult("only check", status, "")])
+        )
     return GradeReport(target="x", exercises=exercises)
 
 
@@ -131,8 +133,15 @@ def wait_until(predicate, timeout: float = 20.0, what: str = "condition") -> Non
 
 def test_every_way_a_child_can_end_gets_a_row_and_the_batch_goes_on(tmp_path, fake):
     command, make, subs = fake
-    for name, behaviour in [("ok", "ok"), ("hang", "hang"), ("sigkill", "sigkill"), ("exit3", "exit3"),
-                            ("noreport", "noreport"), ("badjson", "badjson"), ("refuse", "refuse")]:
+    for name, behaviour in [
+        ("ok", "ok"),
+        ("hang", "hang"),
+        ("sigkill", "sigkill"),
+        ("exit3", "exit3"),
+        ("noreport", "noreport"),
+        ("badjson", "badjson"),
+        ("refuse", "refuse"),
+    ]:
         make(name, behaviour)
     out = tmp_path / "grades.csv"
     options = batch.Options(jobs=3, kill_after=1.5)
@@ -141,13 +150,23 @@ def test_every_way_a_child_can_end_gets_a_row_and_the_batch_goes_on(tmp_path, fa
     assert time.monotonic() - started < 15
     rows = read_rows(out)
     assert set(rows) == {"ok", "hang", "sigkill", "exit3", "noreport", "badjson", "refuse"}
-    expect = {"ok": "graded", "hang": "timeout", "sigkill": "crashed", "exit3": "crashed",
-              "noreport": "crashed", "badjson": "crashed", "refuse": "refused"}
+    expect = {
+        "ok": "graded",
+        "hang": "timeout",
+        "sigkill": "crashed",
+        "exit3": "crashed",
+        "noreport": "crashed",
+        "badjson": "crashed",
+        "refuse": "refused",
+    }
     assert {n: r["status"] for n, r in rows.items()} == expect
     assert float(rows["ok"]["total"]) == sum(ex.points for ex in COURSE.exercises)
     assert "killed after 1.5 s" in rows["hang"]["reason"]
     assert "killed by SIGKILL" in rows["sigkill"]["reason"]
-    assert "exited with status 3" in rows["exit3"]["reason"] and "HIDDEN_POINTS" in rows["exit3"]["reason"]
+    assert (
+        "exited with status 3" in rows["exit3"]["reason"]
+        and "HIDDEN_POINTS" in rows["exit3"]["reason"]
+    )
     assert "without a readable report" in rows["noreport"]["reason"]
     assert rows["refuse"]["reason"].startswith("refuse: entry '../x' would be written outside")
     for name, row in rows.items():
@@ -159,7 +178,8 @@ def test_every_way_a_child_can_end_gets_a_row_and_the_batch_goes_on(tmp_path, fa
     reports = batch.reports_dir_for(out)
     assert json.loads((reports / "ok.json").read_text())["score"] == float(rows["ok"]["total"])
     assert sorted(p.name for p in reports.iterdir()) == sorted(
-        ["ok.json"] + [f"{n}.log" for n in expect if n != "ok"])
+        ["ok.json"] + [f"{n}.log" for n in expect if n != "ok"]
+    )
 
 
 def test_rerun_skips_rows_force_regrades_into_a_fresh_gradebook(tmp_path, fake):
@@ -177,8 +197,12 @@ def test_rerun_skips_rows_force_regrades_into_a_fresh_gradebook(tmp_path, fake):
     assert out.read_text().startswith(first), "a re-run only appends"
     assert list(read_rows(out))[4:] == ["late"]
     inode = out.stat().st_ino
-    batch.run_batch(subs, out, options, force=True, command=command, console=quiet(), progress_console=quiet())
-    assert out.stat().st_ino != inode, "--force replaces the gradebook (atomically), never truncates it"
+    batch.run_batch(
+        subs, out, options, force=True, command=command, console=quiet(), progress_console=quiet()
+    )
+    assert out.stat().st_ino != inode, (
+        "--force replaces the gradebook (atomically), never truncates it"
+    )
     assert set(read_rows(out)) == {"s0", "s1", "s2", "s3", "late"}
 
 
@@ -214,8 +238,9 @@ def test_what_counts_as_a_submission(tmp_path):
     for name in ("bob.zip", "carol.ZIP", "notes.txt", ".DS_Store"):
         (folder / name).write_text("x")
     (folder / "grades.csv").write_text("")
-    found, skipped = batch.find_submissions(folder, {(folder / "grades.csv").resolve(),
-                                                    (folder / "grades.reports").resolve()})
+    found, skipped = batch.find_submissions(
+        folder, {(folder / "grades.csv").resolve(), (folder / "grades.reports").resolve()}
+    )
     assert [p.name for p in found] == ["alice", "bob.zip", "carol.ZIP"]
     assert skipped == ["notes.txt"]
 
@@ -227,16 +252,26 @@ def test_a_second_batch_on_the_same_gradebook_is_refused(tmp_path, fake):
     reports = batch.reports_dir_for(out)
     reports.mkdir()
     with batch._locked(reports), pytest.raises(UsageError, match="another `mlgrade batch`"):
-        batch.run_batch(subs, out, batch.Options(jobs=1), command=command, console=quiet(),
-                        progress_console=quiet())
+        batch.run_batch(
+            subs,
+            out,
+            batch.Options(jobs=1),
+            command=command,
+            console=quiet(),
+            progress_console=quiet(),
+        )
 
 
 def test_usage_errors(tmp_path):
     with pytest.raises(UsageError, match="not a folder"):
         batch.run_batch(tmp_path / "missing", tmp_path / "g.csv", batch.Options(), console=quiet())
     with pytest.raises(UsageError, match="--extra-checks"):
-        batch.run_batch(tmp_path, tmp_path / "g.csv", batch.Options(extra_checks=tmp_path / "nope"),
-                        console=quiet())
+        batch.run_batch(
+            tmp_path,
+            tmp_path / "g.csv",
+            batch.Options(extra_checks=tmp_path / "nope"),
+            console=quiet(),
+        )
 
 
 def test_histogram_and_summary():
@@ -246,7 +281,9 @@ def test_histogram_and_summary():
     assert counts == [2, 0, 0, 0, 0, 1, 0, 0, 0, 3]
     assert lines[9].count("█") == 30 and lines[5].count("█") == 10
     console = Console(record=True, width=200, file=open(os.devnull, "w"))  # noqa: SIM115
-    rows = [gradebook.row(COURSE, n, sample_report(s)) for n, s in (("a", 1.0), ("b", 0.0), ("c", 1.0))]
+    rows = [
+        gradebook.row(COURSE, n, sample_report(s)) for n, s in (("a", 1.0), ("b", 0.0), ("c", 1.0))
+    ]
     batch.print_summary(console, rows, 3, 1.5, Path("/tmp/grades.csv"))
     text = console.export_text()
     total = sum(ex.points for ex in COURSE.exercises)
@@ -277,12 +314,29 @@ def test_an_interrupted_batch_keeps_its_rows_and_leaves_no_process_behind(tmp_pa
     report = json.dumps(sample_report().to_dict())
     scratch_before = set(Path(tempfile.gettempdir()).glob("mlgrade-batch-*"))
     log = open(tmp_path / "driver.log", "w")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen([sys.executable, "-c", DRIVER, str(tmp_path / "fake_grader.py"), report,
-                             str(subs), str(out)], cwd=COURSE_ROOT, stdout=log, stderr=log)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            DRIVER,
+            str(tmp_path / "fake_grader.py"),
+            report,
+            str(subs),
+            str(out),
+        ],
+        cwd=COURSE_ROOT,
+        stdout=log,
+        stderr=log,
+    )
     try:
         wait_until(lambda: out.exists() and "a_quick" in out.read_text(), what="the first row")
-        wait_until(lambda: (subs / "b_hang" / "grandchild.pid").exists()
-                   and (subs / "c_hang" / "grandchild.pid").exists(), what="both hangs to start")
+        wait_until(
+            lambda: (
+                (subs / "b_hang" / "grandchild.pid").exists()
+                and (subs / "c_hang" / "grandchild.pid").exists()
+            ),
+            what="both hangs to start",
+        )
         proc.send_signal(how)
         proc.wait(timeout=20)
     finally:
@@ -292,8 +346,11 @@ def test_an_interrupted_batch_keeps_its_rows_and_leaves_no_process_behind(tmp_pa
     assert proc.returncode != 0, (tmp_path / "driver.log").read_text()
     grandchildren = [int((subs / n / "grandchild.pid").read_text()) for n in ("b_hang", "c_hang")]
     wait_until(lambda: not any(alive(pid) for pid in grandchildren), 10, "every grandchild to die")
-    wait_until(lambda: set(Path(tempfile.gettempdir()).glob("mlgrade-batch-*")) <= scratch_before, 10,
-               "the batch's scratch folder to be removed")
+    wait_until(
+        lambda: set(Path(tempfile.gettempdir()).glob("mlgrade-batch-*")) <= scratch_before,
+        10,
+        "the batch's scratch folder to be removed",
+    )
     assert list(read_rows(out)) == ["a_quick"]
     assert out.read_text().endswith("\n")
     if how != signal.SIGKILL:
@@ -303,11 +360,28 @@ def test_an_interrupted_batch_keeps_its_rows_and_leaves_no_process_behind(tmp_pa
 def test_the_cli_wires_batch(tmp_path):
     empty = tmp_path / "subs"
     empty.mkdir()
-    proc = subprocess.run([sys.executable, "-m", "autograder", "batch", str(empty), "--output",
-                           str(tmp_path / "g.csv")], capture_output=True, text=True, cwd=COURSE_ROOT,
-                          timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "batch",
+            str(empty),
+            "--output",
+            str(tmp_path / "g.csv"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=COURSE_ROOT,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "g.csv").read_text() == gradebook.render_rows([gradebook.header(COURSE)])
-    proc = subprocess.run([sys.executable, "-m", "autograder", "batch", str(tmp_path / "nope")],
-                          capture_output=True, text=True, cwd=COURSE_ROOT, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "autograder", "batch", str(tmp_path / "nope")],
+        capture_output=True,
+        text=True,
+        cwd=COURSE_ROOT,
+        timeout=60,
+    )
     assert proc.returncode == 2 and "is not a folder" in proc.stderr

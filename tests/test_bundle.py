@@ -28,12 +28,19 @@ COURSE = load_course()
 MAX = sum(ex.points for ex in COURSE.exercises)
 HIDDEN_CHECKS = COURSE_ROOT / "tests" / "fixtures" / "hidden_checks"
 HIDDEN_TOTAL = 9  # HIDDEN_POINTS of check_hidden_01_numpy.py: 5 + 4
-GRADESCOPE_SCHEMA = json.loads((COURSE_ROOT / "tests/fixtures/gradescope_results.schema.json").read_text())
+GRADESCOPE_SCHEMA = json.loads(
+    (COURSE_ROOT / "tests/fixtures/gradescope_results.schema.json").read_text()
+)
 
 
 def mlgrade(*args: str, cwd: Path = COURSE_ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +76,14 @@ def solve(folder: Path, exercise_ids: list[str]) -> Path:
 
 def run_autograder(root: Path, **env: str) -> dict:
     full_env = {**os.environ, "AUTOGRADER_ROOT": str(root), "MLGRADE_PYTHON": sys.executable, **env}
-    proc = subprocess.run([str(root / "run_autograder")], cwd=root, env=full_env, capture_output=True,
-                          text=True, timeout=300)
+    proc = subprocess.run(
+        [str(root / "run_autograder")],
+        cwd=root,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     results = json.loads((root / "results" / "results.json").read_text())
     jsonschema.validate(results, GRADESCOPE_SCHEMA)
@@ -84,9 +97,15 @@ def test_bundle_contents(bundle):
     names = set(infos)
     for script in ("setup.sh", "run_autograder"):
         assert stat.S_IMODE(infos[script].external_attr >> 16) == 0o755, script
-    for required in ("course/pyproject.toml", "course/README.md", "course/course.toml",
-                     "course/autograder/cli.py", "course/autograder/schemas/report.schema.json",
-                     "course/autograder/checks/pytest.ini", "hidden_checks/check_hidden_01_numpy.py"):
+    for required in (
+        "course/pyproject.toml",
+        "course/README.md",
+        "course/course.toml",
+        "course/autograder/cli.py",
+        "course/autograder/schemas/report.schema.json",
+        "course/autograder/checks/pytest.ini",
+        "hidden_checks/check_hidden_01_numpy.py",
+    ):
         assert required in names, required
     for lesson in COURSE.lessons:
         assert f"course/autograder/checks/{lesson.checks}" in names
@@ -94,21 +113,36 @@ def test_bundle_contents(bundle):
         assert f"course/solutions/{ex.relpath.as_posix()}" in names
     if (COURSE_ROOT / "coursedata").is_dir():
         assert any(n.startswith("course/coursedata/") for n in names)
-    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or n.startswith("course/lessons/")]
-    assert not [n for n in names if n.startswith("course/tests/")], "the repository's tests stay out"
-    assert info["hidden_checks"] == ["check_hidden_01_numpy.py"] and info["exercises"] == len(COURSE.exercises)
+    assert not [
+        n
+        for n in names
+        if "__pycache__" in n or n.endswith(".pyc") or n.startswith("course/lessons/")
+    ]
+    assert not [n for n in names if n.startswith("course/tests/")], (
+        "the repository's tests stay out"
+    )
+    assert info["hidden_checks"] == ["check_hidden_01_numpy.py"] and info["exercises"] == len(
+        COURSE.exercises
+    )
 
 
 def test_the_same_sources_give_the_same_bundle(bundle, tmp_path):
     again = tmp_path / "again.zip"
-    assert mlgrade("gradescope-bundle", "--out", str(again), "--extra-checks", str(HIDDEN_CHECKS)).returncode == 0
+    assert (
+        mlgrade(
+            "gradescope-bundle", "--out", str(again), "--extra-checks", str(HIDDEN_CHECKS)
+        ).returncode
+        == 0
+    )
     assert again.read_bytes() == bundle.read_bytes()
 
 
 def test_scripts_parse_and_setup_installs_from_the_snapshot(bundle, tmp_path):
     root = unpack(bundle, tmp_path / "autograder")
     for script in ("setup.sh", "run_autograder"):
-        proc = subprocess.run(["bash", "-n", str(root / "source" / script)], capture_output=True, text=True)
+        proc = subprocess.run(
+            ["bash", "-n", str(root / "source" / script)], capture_output=True, text=True
+        )
         assert proc.returncode == 0, proc.stderr
     setup = (root / "source" / "setup.sh").read_text()
     assert '-m pip install -e "$SOURCE/course"' in setup
@@ -135,10 +169,19 @@ def test_setup_sh_runs_its_steps_in_order(bundle, tmp_path):
     fake.write_text(FAKE_PYTHON)
     fake.chmod(0o755)
     log = tmp_path / "calls.log"
-    env = {**os.environ, "PATH": f"{fake_bin}{os.pathsep}{os.environ['PATH']}", "FAKE_LOG": str(log),
-           "AUTOGRADER_ROOT": str(root)}
-    proc = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env, capture_output=True,
-                          text=True, timeout=60)
+    env = {
+        **os.environ,
+        "PATH": f"{fake_bin}{os.pathsep}{os.environ['PATH']}",
+        "FAKE_LOG": str(log),
+        "AUTOGRADER_ROOT": str(root),
+    }
+    proc = subprocess.run(
+        ["bash", str(root / "source" / "setup.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     source, venv = root / "source", root / "venv"
     calls = log.read_text().splitlines()
@@ -202,6 +245,8 @@ def test_hidden_checks_must_declare_their_points(tmp_path):
     bad = tmp_path / "hidden"
     bad.mkdir()
     (bad / "check_hidden.py").write_text("def test_x(submission):\n    pass\n")
-    proc = mlgrade("gradescope-bundle", "--out", str(tmp_path / "a.zip"), "--extra-checks", str(bad))
+    proc = mlgrade(
+        "gradescope-bundle", "--out", str(tmp_path / "a.zip"), "--extra-checks", str(bad)
+    )
     assert proc.returncode == 2 and "HIDDEN_POINTS" in proc.stderr
     assert not (tmp_path / "a.zip").exists()

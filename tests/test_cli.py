@@ -23,8 +23,14 @@ COURSE = load_course()
 
 def mlgrade(*args: str, state: Path, timeout: float = 120) -> subprocess.CompletedProcess:
     env = {**os.environ, "MLGRADE_STATE_DIR": str(state), "COLUMNS": "120"}
-    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True,
-                          text=True, env=env, timeout=timeout, cwd=COURSE_ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        cwd=COURSE_ROOT,
+    )
 
 
 @pytest.fixture
@@ -46,8 +52,17 @@ def _solve(target: Path, exercise_id: str) -> None:
 
 def test_solutions_exit_0_and_report_validates(state, tmp_path):
     out = tmp_path / "report.json"
-    proc = mlgrade("check", "01", "--target", str(COURSE_ROOT / "solutions"), "--format", "json",
-                   "--output", str(out), state=state)
+    proc = mlgrade(
+        "check",
+        "01",
+        "--target",
+        str(COURSE_ROOT / "solutions"),
+        "--format",
+        "json",
+        "--output",
+        str(out),
+        state=state,
+    )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(out.read_text())
     jsonschema.validate(report, json.loads(SCHEMA_PATH.read_text()))
@@ -72,12 +87,16 @@ def test_partial_progress_text_output(state, stub_target):
     assert "Score 10/50" in proc.stdout
     assert "1/5 exercises complete" in proc.stdout
     assert "not attempted yet" in proc.stdout
-    assert "ex01_standardize" in proc.stdout.split("Score")[-1], "the next step names the first unfinished exercise"
+    assert "ex01_standardize" in proc.stdout.split("Score")[-1], (
+        "the next step names the first unfinished exercise"
+    )
 
 
 def test_missing_exercise_file_is_not_attempted(state, stub_target):
     (stub_target / "01_numpy" / "ex02_pairwise.py").unlink()
-    proc = mlgrade("check", "ex02_pairwise", "--target", str(stub_target), "--format", "json", state=state)
+    proc = mlgrade(
+        "check", "ex02_pairwise", "--target", str(stub_target), "--format", "json", state=state
+    )
     assert proc.returncode == 1
     (ex,) = json.loads(proc.stdout)["exercises"]
     assert ex["status"] == "not_attempted"
@@ -126,8 +145,13 @@ def test_reset_backs_up_then_restores_the_stub(state, stub_target):
     backups = list(path.parent.glob("ex01_standardize.py.*.bak"))
     assert len(backups) == 1 and backups[0].read_text() == "# my work in progress\n"
     path.write_text("# second attempt\n")
-    assert mlgrade("reset", "ex01_standardize", "--target", str(stub_target), state=state).returncode == 0
-    assert len(list(path.parent.glob("ex01_standardize.py.*.bak"))) == 2, "a second reset keeps both backups"
+    assert (
+        mlgrade("reset", "ex01_standardize", "--target", str(stub_target), state=state).returncode
+        == 0
+    )
+    assert len(list(path.parent.glob("ex01_standardize.py.*.bak"))) == 2, (
+        "a second reset keeps both backups"
+    )
 
 
 def test_status_shows_progress_and_next_exercise(state, stub_target):
@@ -145,8 +169,13 @@ def test_status_shows_progress_and_next_exercise(state, stub_target):
 
 def test_watch_regrades_the_saved_exercise(state, stub_target):
     env = {**os.environ, "MLGRADE_STATE_DIR": str(state), "PYTHONUNBUFFERED": "1", "COLUMNS": "120"}
-    proc = subprocess.Popen([sys.executable, "-m", "autograder", "watch", "01", "--target", str(stub_target)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "autograder", "watch", "01", "--target", str(stub_target)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
     try:
         assert "Watching" in proc.stdout.readline()
         time.sleep(1.0)  # let the watcher start before the save
@@ -163,11 +192,19 @@ def test_watch_regrades_the_saved_exercise(state, stub_target):
 
 
 def test_exercise_status_is_passed_only_with_full_points():
-    full = ExerciseResult("01_numpy/ex01_x", "t", 10, [CheckResult("a", "passed"), CheckResult("b", "passed")])
-    half = ExerciseResult("01_numpy/ex01_x", "t", 10, [CheckResult("a", "passed"), CheckResult("b", "failed")])
-    partial = ExerciseResult("01_numpy/ex01_x", "t", 10, [CheckResult("a", "passed"), CheckResult("b", "not_attempted")])
+    full = ExerciseResult(
+        "01_numpy/ex01_x", "t", 10, [CheckResult("a", "passed"), CheckResult("b", "passed")]
+    )
+    half = ExerciseResult(
+        "01_numpy/ex01_x", "t", 10, [CheckResult("a", "passed"), CheckResult("b", "failed")]
+    )
+    partial = ExerciseResult(
+        "01_numpy/ex01_x", "t", 10, [CheckResult("a", "passed"), CheckResult("b", "not_attempted")]
+    )
     none = ExerciseResult("01_numpy/ex01_x", "t", 10, [CheckResult("a", "not_attempted")])
-    crashed = ExerciseResult("01_numpy/ex01_x", "t", 10, [CheckResult("a", "failed"), CheckResult("b", "error")])
+    crashed = ExerciseResult(
+        "01_numpy/ex01_x", "t", 10, [CheckResult("a", "failed"), CheckResult("b", "error")]
+    )
     assert (full.status, full.score) == ("passed", 10)
     assert (half.status, half.score) == ("failed", 5)
     assert (partial.status, partial.score) == ("failed", 5)
@@ -183,17 +220,27 @@ def test_readme_quick_start_is_what_ci_runs():
     assert len(blocks) == 2 and all(blocks), "the quick start is two commands"
     ci = (COURSE_ROOT / ".ci" / "run").read_text()
     for command in blocks:
-        assert command in ci.splitlines(), f".ci/run must run the README's command verbatim: {command}"
+        assert command in ci.splitlines(), (
+            f".ci/run must run the README's command verbatim: {command}"
+        )
 
 
 def test_grading_without_pidfd_gives_the_same_grades(state, stub_target):
     """macOS has no os.pidfd_open: the runner then polls for exited children instead."""
     _solve(stub_target, "01_numpy/ex02_pairwise")
-    script = ("import os, sys; del os.pidfd_open; from autograder.cli import main; "
-              f"sys.exit(main(['check', '01', '--target', {str(stub_target)!r}, '--format', 'json']))")
+    script = (
+        "import os, sys; del os.pidfd_open; from autograder.cli import main; "
+        f"sys.exit(main(['check', '01', '--target', {str(stub_target)!r}, '--format', 'json']))"
+    )
     env = {**os.environ, "MLGRADE_STATE_DIR": str(state)}
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
-                          timeout=120, cwd=COURSE_ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=COURSE_ROOT,
+    )
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
     assert {e["id"]: e["status"] for e in report["exercises"]}["01_numpy/ex02_pairwise"] == "passed"

@@ -99,7 +99,10 @@ EXPECTED_OUTPUT = {
         "segment order: student < standard < premium",
         "categories of their own: Categoricals can only be compared",
     ],
-    "03_features/random_vs_time_split.py": ["| random | 0.611 | 0.966 |", "| by time | 0.055 | 0.796 |"],
+    "03_features/random_vs_time_split.py": [
+        "| random | 0.611 | 0.966 |",
+        "| by time | 0.055 | 0.796 |",
+    ],
     "03_features/scaler_leak.py": [
         "scaler fitted on all rows: CV ROC AUC 0.8406",
         "scaler inside the pipeline: CV ROC AUC 0.8407",

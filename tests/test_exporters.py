@@ -42,15 +42,32 @@ from autograder.results import (
 
 COURSE = load_course()
 HIDDEN_CHECKS = COURSE_ROOT / "tests" / "fixtures" / "hidden_checks"
-GRADESCOPE_SCHEMA = json.loads((COURSE_ROOT / "tests" / "fixtures" / "gradescope_results.schema.json").read_text())
+GRADESCOPE_SCHEMA = json.loads(
+    (COURSE_ROOT / "tests" / "fixtures" / "gradescope_results.schema.json").read_text()
+)
 REPORT_SCHEMA = json.loads(json_report.SCHEMA_PATH.read_text())
 LESSON_01 = [ex for ex in COURSE.exercises if ex.lesson_id == "01_numpy"]
 
 
 def grade_cli(target: Path, out: Path, *args: str, fmt: str = "json") -> str:
-    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(target), "--format", fmt,
-                           "--output", str(out), *args], capture_output=True, text=True,
-                          cwd=COURSE_ROOT, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            str(target),
+            "--format",
+            fmt,
+            "--output",
+            str(out),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=COURSE_ROOT,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     return out.read_text(encoding="utf-8")
 
@@ -72,7 +89,9 @@ def solutions_01(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def real_reports(tmp_path_factory: pytest.TempPathFactory, solutions_01: Path) -> dict[str, GradeReport]:
+def real_reports(
+    tmp_path_factory: pytest.TempPathFactory, solutions_01: Path
+) -> dict[str, GradeReport]:
     tmp = tmp_path_factory.mktemp("exporters")
     partial = lesson_01(tmp / "partial", solved=False)
     ex01, ex02, ex03, _, ex05 = LESSON_01
@@ -82,8 +101,10 @@ def real_reports(tmp_path_factory: pytest.TempPathFactory, solutions_01: Path) -
     shutil.copyfile(COURSE_ROOT / "tests/hostile/sys_exit_in_function.py", partial / ex03.relpath)
     (partial / ex05.relpath).unlink()
     reports = {}
-    for name, target, args in [("solutions+hidden", solutions_01, ["--extra-checks", str(HIDDEN_CHECKS)]),
-                               ("partial", partial, [])]:
+    for name, target, args in [
+        ("solutions+hidden", solutions_01, ["--extra-checks", str(HIDDEN_CHECKS)]),
+        ("partial", partial, []),
+    ]:
         data = json.loads(grade_cli(target, tmp / f"{name}.json", *args))
         jsonschema.validate(data, REPORT_SCHEMA)
         reports[name] = GradeReport.from_dict(data)
@@ -92,37 +113,95 @@ def real_reports(tmp_path_factory: pytest.TempPathFactory, solutions_01: Path) -
 
 def hand_built() -> GradeReport:
     """Every status, hidden checks, notes, two lessons, and text each format must escape."""
-    nasty = 'expected 1.0 | got 2.0\nsecond line <b>&amp;</b> "quoted" *stars* ✓ é \x1b[31mred\x1b[0m'
+    nasty = (
+        'expected 1.0 | got 2.0\nsecond line <b>&amp;</b> "quoted" *stars* ✓ é \x1b[31mred\x1b[0m'
+    )
     e1, e2, e3, e4, e5 = LESSON_01
     exercises = [
-        ExerciseResult(e1.id, e1.title, 10, [
-            CheckResult("matches column zscores", PASSED, "", 0.012),
-            CheckResult("single row is all zero", PASSED, "", 0.003, hidden=True),
-            CheckResult("float32 input", FAILED, "float32 input: " + nasty, 0.004, hidden=True),
-        ], hidden_points=5),
-        ExerciseResult(e2.id, e2.title, 10, [
-            CheckResult("values and shape", FAILED, nasty, 0.02, output="printed \x1b[1mbold\x1b[0m\x00 and more"),
-            CheckResult("vectorised", PASSED, "", 0.5),
-        ]),
-        ExerciseResult(e3.id, e3.title, 10, [
-            CheckResult("softmax values", ERROR, "your code raised ZeroDivisionError: division by zero", 0.01),
-            CheckResult("log softmax", PASSED, "", 0.01),
-        ]),
-        ExerciseResult(e4.id, e4.title, 10, [
-            CheckResult("every row exactly once", TIMEOUT, "took longer than the 2 s limit", 2.0),
-            CheckResult("rows stay paired", FAILED, "rows and labels were shuffled apart", 0.1),
-        ]),
-        ExerciseResult(e5.id, e5.title, 10, [
-            CheckResult("reaches least squares", NOT_ATTEMPTED, "not attempted: ex05 raises NotImplementedError", 0.0),
-            CheckResult("predict", NOT_ATTEMPTED, "not attempted: ex05 raises NotImplementedError", 0.0),
-        ]),
-        ExerciseResult("99_extra/ex01_demo", "A | piped title", 7.5, [
-            CheckResult("demo [param-1]", PASSED, "", 0.001),
-            CheckResult("demo [param-2]", FAILED, "off by one", 0.001),
-        ]),
+        ExerciseResult(
+            e1.id,
+            e1.title,
+            10,
+            [
+                CheckResult("matches column zscores", PASSED, "", 0.012),
+                CheckResult("single row is all zero", PASSED, "", 0.003, hidden=True),
+                CheckResult("float32 input", FAILED, "float32 input: " + nasty, 0.004, hidden=True),
+            ],
+            hidden_points=5,
+        ),
+        ExerciseResult(
+            e2.id,
+            e2.title,
+            10,
+            [
+                CheckResult(
+                    "values and shape",
+                    FAILED,
+                    nasty,
+                    0.02,
+                    output="printed \x1b[1mbold\x1b[0m\x00 and more",
+                ),
+                CheckResult("vectorised", PASSED, "", 0.5),
+            ],
+        ),
+        ExerciseResult(
+            e3.id,
+            e3.title,
+            10,
+            [
+                CheckResult(
+                    "softmax values",
+                    ERROR,
+                    "your code raised ZeroDivisionError: division by zero",
+                    0.01,
+                ),
+                CheckResult("log softmax", PASSED, "", 0.01),
+            ],
+        ),
+        ExerciseResult(
+            e4.id,
+            e4.title,
+            10,
+            [
+                CheckResult(
+                    "every row exactly once", TIMEOUT, "took longer than the 2 s limit", 2.0
+                ),
+                CheckResult("rows stay paired", FAILED, "rows and labels were shuffled apart", 0.1),
+            ],
+        ),
+        ExerciseResult(
+            e5.id,
+            e5.title,
+            10,
+            [
+                CheckResult(
+                    "reaches least squares",
+                    NOT_ATTEMPTED,
+                    "not attempted: ex05 raises NotImplementedError",
+                    0.0,
+                ),
+                CheckResult(
+                    "predict", NOT_ATTEMPTED, "not attempted: ex05 raises NotImplementedError", 0.0
+                ),
+            ],
+        ),
+        ExerciseResult(
+            "99_extra/ex01_demo",
+            "A | piped title",
+            7.5,
+            [
+                CheckResult("demo [param-1]", PASSED, "", 0.001),
+                CheckResult("demo [param-2]", FAILED, "off by one", 0.001),
+            ],
+        ),
     ]
-    report = GradeReport(target="/tmp/alice", exercises=exercises, duration_s=3.25, held_back=4.0,
-                         notes=["ignored 2 file(s) the manifest does not list: conftest.py, notes | todo.txt"])
+    report = GradeReport(
+        target="/tmp/alice",
+        exercises=exercises,
+        duration_s=3.25,
+        held_back=4.0,
+        notes=["ignored 2 file(s) the manifest does not list: conftest.py, notes | todo.txt"],
+    )
     assert {c.status for e in report.exercises for c in e.checks} == set(STATUSES)
     return report
 
@@ -150,8 +229,8 @@ def test_real_reports_are_what_the_targets_deserve(real_reports):
     assert partial[ex04].status == partial[ex05].status == NOT_ATTEMPTED
 
 
-
 # --- JSON --------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", REPORT_NAMES)
 def test_json_validates_against_the_schema_and_round_trips(reports, name):
@@ -165,8 +244,11 @@ def test_json_validates_against_the_schema_and_round_trips(reports, name):
 
 def test_json_schema_rejects_what_it_should():
     data = json.loads(json_report.render(hand_built()))
-    for broken in ({**data, "schema_version": 2}, {**data, "surprise": 1},
-                   {**data, "exercises": [{**data["exercises"][0], "status": "skipped"}]}):
+    for broken in (
+        {**data, "schema_version": 2},
+        {**data, "surprise": 1},
+        {**data, "exercises": [{**data["exercises"][0], "status": "skipped"}]},
+    ):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(broken, REPORT_SCHEMA)
 
@@ -231,6 +313,7 @@ def test_junit_keeps_a_learners_coloured_output_readable():
 
 # --- Gradescope --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", REPORT_NAMES)
 def test_gradescope_results_match_the_documented_format(reports, name):
     report = reports[name]
@@ -244,7 +327,9 @@ def test_gradescope_results_match_the_documented_format(reports, name):
     assert len({t["name"] for t in tests}) == len({t["number"] for t in tests}) == len(tests)
     for test, ex in zip(tests, report.exercises, strict=True):
         assert ex.id in test["name"]
-        assert test["score"] == pytest.approx(ex.score) and test["max_score"] == pytest.approx(ex.max_score)
+        assert test["score"] == pytest.approx(ex.score) and test["max_score"] == pytest.approx(
+            ex.max_score
+        )
         assert test["status"] == ("passed" if ex.status == PASSED else "failed")
         assert (test["status"] == "passed") == (test["score"] == test["max_score"])
         for check in ex.checks:
@@ -269,6 +354,7 @@ def test_gradescope_schema_rejects_what_gradescope_would():
 
 
 # --- Markdown ----------------------------------------------------------------------------------
+
 
 def md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
@@ -295,13 +381,15 @@ def test_markdown_has_totals_a_table_per_lesson_and_the_failures(reports, name):
         assert split_row(lines[at + 2]) == ["exercise", "status", "score"]
         assert lines[at + 3] == "|---|---|---:|"
         exercises = list(group)
-        rows = [split_row(line) for line in lines[at + 4:at + 4 + len(exercises)]]
+        rows = [split_row(line) for line in lines[at + 4 : at + 4 + len(exercises)]]
         for row, ex in zip(rows, exercises, strict=True):
             assert len(row) == 3, row
             assert row[0].startswith(md_cell(ex.id.split("/")[1])) and md_cell(ex.title) in row[0]
             assert ex.status.replace("_", " ") in row[1]
             assert row[2] == f"{ex.score:g}/{ex.max_score:g}"
-    to_fix = [(e, c) for e in report.exercises for c in e.checks if c.status in (FAILED, ERROR, TIMEOUT)]
+    to_fix = [
+        (e, c) for e in report.exercises for c in e.checks if c.status in (FAILED, ERROR, TIMEOUT)
+    ]
     assert ("### What to fix" in text) == bool(to_fix)
     for ex, check in to_fix:
         assert f"- **{ex.id}** · {check.name} ({check.status}): {md_cell(check.message)}" in lines
@@ -311,15 +399,25 @@ def test_markdown_has_totals_a_table_per_lesson_and_the_failures(reports, name):
 
 # --- CSV gradebook -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", REPORT_NAMES)
 def test_csv_has_a_column_per_exercise_and_the_total(reports, name):
     report = copy.deepcopy(reports[name])
     known = {ex.id for ex in COURSE.exercises}
     report.exercises = [e for e in report.exercises if e.id in known]
-    rows = list(csv.DictReader(io.StringIO(gradebook.render(report, COURSE, "alice, b. \"the\" learner"))))
+    rows = list(
+        csv.DictReader(io.StringIO(gradebook.render(report, COURSE, 'alice, b. "the" learner')))
+    )
     assert len(rows) == 1
     row = rows[0]
-    assert list(row) == ["submission", *[ex.id for ex in COURSE.exercises], "total", "max_total", "status", "reason"]
+    assert list(row) == [
+        "submission",
+        *[ex.id for ex in COURSE.exercises],
+        "total",
+        "max_total",
+        "status",
+        "reason",
+    ]
     assert row["submission"] == 'alice, b. "the" learner'
     graded = {e.id: e for e in report.exercises}
     for ex in COURSE.exercises:
@@ -332,15 +430,24 @@ def test_csv_has_a_column_per_exercise_and_the_total(reports, name):
 
 
 def test_csv_row_of_a_submission_that_could_not_be_graded():
-    text = gradebook.render_rows([gradebook.header(COURSE),
-                                  gradebook.row(COURSE, "bob.zip", None, "refused", "bob.zip: a zip-slip entry")])
+    text = gradebook.render_rows(
+        [
+            gradebook.header(COURSE),
+            gradebook.row(COURSE, "bob.zip", None, "refused", "bob.zip: a zip-slip entry"),
+        ]
+    )
     row = next(csv.DictReader(io.StringIO(text)))
     assert [row[ex.id] for ex in COURSE.exercises] == [""] * len(COURSE.exercises)
-    assert (row["total"], row["status"], row["reason"]) == ("0", "refused", "bob.zip: a zip-slip entry")
+    assert (row["total"], row["status"], row["reason"]) == (
+        "0",
+        "refused",
+        "bob.zip: a zip-slip entry",
+    )
     assert float(row["max_total"]) == COURSE_POINTS
 
 
 # --- the CLI writes exactly what the exporters render --------------------------------------------
+
 
 @pytest.mark.parametrize("fmt", ["junit", "gradescope", "markdown", "csv"])  # json: the fixture
 def test_cli_formats_parse(tmp_path, solutions_01, fmt):

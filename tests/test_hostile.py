@@ -39,9 +39,14 @@ def graded(report: dict, exercise_id: str) -> dict:
     for ex_id, ex in by_id.items():
         assert ex["checks"], f"{ex_id} was graded with no checks at all"
         if ex_id != exercise_id:
-            bad = [f"{c['name']}: {c['status']}: {c['message'][:200]}" for c in ex["checks"]
-                   if c["status"] != "passed"]
-            assert ex["score"] == ex["max_score"], f"the hostile {exercise_id} cost {ex_id} points: {bad}"
+            bad = [
+                f"{c['name']}: {c['status']}: {c['message'][:200]}"
+                for c in ex["checks"]
+                if c["status"] != "passed"
+            ]
+            assert ex["score"] == ex["max_score"], (
+                f"the hostile {exercise_id} cost {ex_id} points: {bad}"
+            )
     return by_id[exercise_id]
 
 
@@ -58,7 +63,9 @@ def test_os_exit_at_import_is_an_error(swapped_target: Callable[..., Path], grad
         assert "exit" in check["message"], check["message"]
 
 
-def test_sys_exit_in_a_function_is_an_error(swapped_target: Callable[..., Path], grade_json) -> None:
+def test_sys_exit_in_a_function_is_an_error(
+    swapped_target: Callable[..., Path], grade_json
+) -> None:
     ex_id = f"{LESSON}/ex03_softmax"
     report = grade_json(swapped_target(ex_id, hostile("sys_exit_in_function.py")), LESSON)
     ex = graded(report, ex_id)
@@ -67,37 +74,51 @@ def test_sys_exit_in_a_function_is_an_error(swapped_target: Callable[..., Path],
         assert "sys.exit(0)" in check["message"], check["message"]
 
 
-def test_infinite_loop_times_out_and_grading_goes_on(swapped_target: Callable[..., Path], grade_json) -> None:
+def test_infinite_loop_times_out_and_grading_goes_on(
+    swapped_target: Callable[..., Path], grade_json
+) -> None:
     ex_id = f"{LESSON}/ex05_linear_regression"
     limit = 2.0
-    report = grade_json(swapped_target(ex_id, hostile("infinite_loop.py")), LESSON, "--time-limit", f"{limit:g}")
+    report = grade_json(
+        swapped_target(ex_id, hostile("infinite_loop.py")), LESSON, "--time-limit", f"{limit:g}"
+    )
     ex = graded(report, ex_id)
     assert ex["status"] == "timeout"
-    assert statuses(ex) == {"timeout", "passed"}, "only the fitting hangs; n_iters=0 and predict are correct"
+    assert statuses(ex) == {"timeout", "passed"}, (
+        "only the fitting hangs; n_iters=0 and predict are correct"
+    )
     for check in ex["checks"]:
         if check["status"] == "timeout":
             assert f"{limit:g} s limit" in check["message"], check["message"]
             assert limit <= check["duration_s"] < limit + 3, "a hung check is stopped at its limit"
     # The checks after a timeout still ran, in a fresh process, and passed.
-    after_first_timeout = ex["checks"][[c["status"] for c in ex["checks"]].index("timeout") + 1:]
+    after_first_timeout = ex["checks"][[c["status"] for c in ex["checks"]].index("timeout") + 1 :]
     assert "passed" in {c["status"] for c in after_first_timeout}
 
 
-def test_printing_200_mb_is_truncated_per_check(swapped_target: Callable[..., Path], grade_json) -> None:
+def test_printing_200_mb_is_truncated_per_check(
+    swapped_target: Callable[..., Path], grade_json
+) -> None:
     ex_id = f"{LESSON}/ex02_pairwise"
     report = grade_json(swapped_target(ex_id, hostile("print_flood.py")), LESSON)
     ex = graded(report, ex_id)
-    assert ex["score"] == ex["max_score"], "the answer is right; printing is no reason to lose points"
+    assert ex["score"] == ex["max_score"], (
+        "the answer is right; printing is no reason to lose points"
+    )
     kept = COURSE.output_limit_kb * 1024
     for check in ex["checks"]:
         output = check["output"]
         assert output.startswith("spam spam"), "the first output is kept, to show the learner"
         assert "truncated" in output and "200,000,200" in output, "say how much was printed in all"
-        assert abs(len(output.encode()) - kept) <= 1024, f"{len(output.encode()):,} bytes kept, not ~{kept:,}"
+        assert abs(len(output.encode()) - kept) <= 1024, (
+            f"{len(output.encode()):,} bytes kept, not ~{kept:,}"
+        )
     assert len(json.dumps(report, indent=2)) < 10 * kept, "the report stays small"
 
 
-def test_runaway_allocation_hits_the_memory_cap(swapped_target: Callable[..., Path], grade_json) -> None:
+def test_runaway_allocation_hits_the_memory_cap(
+    swapped_target: Callable[..., Path], grade_json
+) -> None:
     ex_id = f"{LESSON}/ex03_softmax"
     report = grade_json(swapped_target(ex_id, hostile("memory_runaway.py")), LESSON)
     ex = graded(report, ex_id)
@@ -106,45 +127,60 @@ def test_runaway_allocation_hits_the_memory_cap(swapped_target: Callable[..., Pa
         assert "memory" in check["message"], check["message"]
 
 
-def test_object_equal_to_everything_earns_nothing(swapped_target: Callable[..., Path], grade_json) -> None:
+def test_object_equal_to_everything_earns_nothing(
+    swapped_target: Callable[..., Path], grade_json
+) -> None:
     ex_id = f"{LESSON}/ex01_standardize"
     report = grade_json(swapped_target(ex_id, hostile("always_equal.py")), LESSON)
     ex = graded(report, ex_id)
     assert ex["score"] == 0 and statuses(ex) == {"failed"}, [
-        (c["name"], c["status"], c["message"]) for c in ex["checks"]]
+        (c["name"], c["status"], c["message"]) for c in ex["checks"]
+    ]
 
 
 def test_conftest_in_target_has_no_effect(swapped_target: Callable[..., Path], grade_json) -> None:
     ex_id = f"{LESSON}/ex01_standardize"
     force_pass = hostile("target_force_pass.py")
-    target = swapped_target(ex_id, stub(ex_id), extra={
-        "conftest.py": force_pass, f"{LESSON}/conftest.py": force_pass})
+    target = swapped_target(
+        ex_id, stub(ex_id), extra={"conftest.py": force_pass, f"{LESSON}/conftest.py": force_pass}
+    )
     report = grade_json(target, LESSON, cwd=target)  # even when run from inside the folder
     ex = graded(report, ex_id)
     assert ex["score"] == 0 and statuses(ex) == {"not_attempted"}
 
 
 def test_pytest_ini_and_sitecustomize_in_target_have_no_effect(
-        swapped_target: Callable[..., Path], grade_json) -> None:
+    swapped_target: Callable[..., Path], grade_json
+) -> None:
     ex_id = f"{LESSON}/ex02_pairwise"
     customize = hostile("target_sitecustomize.py")
-    target = swapped_target(ex_id, stub(ex_id), extra={
-        "pytest.ini": hostile("target_pytest.ini"),
-        "target_force_pass.py": hostile("target_force_pass.py"),
-        "sitecustomize.py": customize,
-        "usercustomize.py": customize,
-    })
+    target = swapped_target(
+        ex_id,
+        stub(ex_id),
+        extra={
+            "pytest.ini": hostile("target_pytest.ini"),
+            "target_force_pass.py": hostile("target_force_pass.py"),
+            "sitecustomize.py": customize,
+            "usercustomize.py": customize,
+        },
+    )
     report = grade_json(target, LESSON, cwd=target)  # from inside: `python -m` puts cwd on sys.path
     ex = graded(report, ex_id)
     assert ex["score"] == 0 and statuses(ex) == {"not_attempted"}
 
 
 def test_pytest_options_in_the_environment_have_no_effect(
-        swapped_target: Callable[..., Path], grade_json) -> None:
+    swapped_target: Callable[..., Path], grade_json
+) -> None:
     ex_id = f"{LESSON}/ex04_minibatches"
-    target = swapped_target(ex_id, stub(ex_id), extra={"target_force_pass.py": hostile("target_force_pass.py")})
-    env = {**os.environ, "PYTEST_ADDOPTS": "-p target_force_pass -k no_check_has_this_name",
-           "PYTEST_PLUGINS": "target_force_pass"}
+    target = swapped_target(
+        ex_id, stub(ex_id), extra={"target_force_pass.py": hostile("target_force_pass.py")}
+    )
+    env = {
+        **os.environ,
+        "PYTEST_ADDOPTS": "-p target_force_pass -k no_check_has_this_name",
+        "PYTEST_PLUGINS": "target_force_pass",
+    }
     report = grade_json(target, LESSON, cwd=target, env=env)
     ex = graded(report, ex_id)  # -k would have deselected every check, and cost the others points
     assert ex["score"] == 0 and statuses(ex) == {"not_attempted"}
@@ -154,24 +190,47 @@ def test_pytest_options_in_the_environment_have_no_effect(
 
 
 def test_control_sitecustomize_would_pass_a_stub_if_python_loaded_it(
-        swapped_target: Callable[..., Path], grade_json) -> None:
+    swapped_target: Callable[..., Path], grade_json
+) -> None:
     ex_id = f"{LESSON}/ex02_pairwise"
-    target = swapped_target(ex_id, stub(ex_id), extra={"sitecustomize.py": hostile("target_sitecustomize.py")})
+    target = swapped_target(
+        ex_id, stub(ex_id), extra={"sitecustomize.py": hostile("target_sitecustomize.py")}
+    )
     env = {**os.environ, "PYTHONPATH": str(target)}  # the learner's own machine: theirs to break
     ex = graded(grade_json(target, LESSON, env=env), ex_id)
-    assert ex["score"] == ex["max_score"], "the hostile sitecustomize.py lost its teeth: fix the control"
+    assert ex["score"] == ex["max_score"], (
+        "the hostile sitecustomize.py lost its teeth: fix the control"
+    )
 
 
 def test_control_force_pass_plugin_fools_plain_pytest(tmp_path: Path) -> None:
-    (tmp_path / "test_fails.py").write_text("def test_fails():\n    assert False\n", encoding="utf-8")
-    (tmp_path / "target_force_pass.py").write_text(hostile("target_force_pass.py"), encoding="utf-8")
+    (tmp_path / "test_fails.py").write_text(
+        "def test_fails():\n    assert False\n", encoding="utf-8"
+    )
+    (tmp_path / "target_force_pass.py").write_text(
+        hostile("target_force_pass.py"), encoding="utf-8"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # only the plugin under test
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "target_force_pass",
-                           "-p", "no:cacheprovider", "test_fails.py"],
-                          cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "target_force_pass",
+            "-p",
+            "no:cacheprovider",
+            "test_fails.py",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 0 and "1 passed" in proc.stdout, proc.stdout + proc.stderr
-
 
 
 def test_rebinding_the_grader_is_caught(swapped_target: Callable[..., Path], grade_json) -> None:

@@ -23,9 +23,19 @@ class FakeItem:
 def make_child(n_checks: int, limit_bytes: int = 64) -> tuple[ForkingLoop, _Child]:
     loop = ForkingLoop(load_course(), Limits(output_limit=limit_bytes))
     items = [FakeItem(f"test_{i}") for i in range(n_checks)]
-    child = _Child(pid=1, pidfd=-1, exercise_id="01_numpy/ex01_standardize", items=items,
-                   result_fd=-1, output_fd=-1, limit=10, started=0, deadline=10,
-                   sentinel=SENTINEL, token="secret")
+    child = _Child(
+        pid=1,
+        pidfd=-1,
+        exercise_id="01_numpy/ex01_standardize",
+        items=items,
+        result_fd=-1,
+        output_fd=-1,
+        limit=10,
+        started=0,
+        deadline=10,
+        sentinel=SENTINEL,
+        token="secret",
+    )
     return loop, child
 
 
@@ -34,7 +44,7 @@ def test_output_is_split_per_check_whatever_the_read_size(chunk):
     loop, child = make_child(3, limit_bytes=10)
     stream = b"first check" + SENTINEL + b"" + SENTINEL + b"x" * 25 + SENTINEL
     for start in range(0, len(stream), chunk):
-        loop._take_output(child, stream[start:start + chunk])
+        loop._take_output(child, stream[start : start + chunk])
     assert [bytes(o) for o in child.outputs[:3]] == [b"first chec", b"", b"x" * 10]
     assert child.output_totals[:3] == [11, 0, 25], "bytes beyond the limit are counted, not kept"
 
@@ -43,10 +53,16 @@ def test_output_is_split_per_check_whatever_the_read_size(chunk):
 def test_result_lines_are_read_whatever_the_read_size(chunk):
     loop, child = make_child(2)
     lines = b"".join(
-        (json.dumps({"i": i, "t": "secret", "status": "passed", "message": "", "duration_s": 0.01}) + "\n").encode()
-        for i in range(2))
+        (
+            json.dumps(
+                {"i": i, "t": "secret", "status": "passed", "message": "", "duration_s": 0.01}
+            )
+            + "\n"
+        ).encode()
+        for i in range(2)
+    )
     for start in range(0, len(lines), chunk):
-        child.result_buf += lines[start:start + chunk]
+        child.result_buf += lines[start : start + chunk]
         loop._take_results(child)
     assert [r.status for r in child.results] == ["passed", "passed"]
 

@@ -122,7 +122,10 @@ GOOD_EXERCISE = """
     ],
 )
 def test_malformed_manifest_is_rejected_with_a_reason(tmp_path, mutation, message):
-    base = '[[lessons]]\nid = "01_numpy"\ntitle = "N"\nchecks = "c.py"\ndocs = "d.md"\n' + GOOD_EXERCISE
+    base = (
+        '[[lessons]]\nid = "01_numpy"\ntitle = "N"\nchecks = "c.py"\ndocs = "d.md"\n'
+        + GOOD_EXERCISE
+    )
     path = _write_manifest(tmp_path, mutation(base))
     with pytest.raises(ManifestError, match=message):
         load_course(path)
@@ -144,9 +147,13 @@ def test_dev_check_finds_missing_and_unlisted_files_and_todo_less_stubs(tmp_path
     assert dev.check_manifest(course) == []
     first, second = course.exercises[0], course.exercises[1]
     (root / "solutions" / first.relpath).unlink()
-    (root / "solutions" / first.lesson_id / "ex99_extra.py").write_text("# BEGIN SOLUTION\n# END SOLUTION\n")
+    (root / "solutions" / first.lesson_id / "ex99_extra.py").write_text(
+        "# BEGIN SOLUTION\n# END SOLUTION\n"
+    )
     sol = root / "solutions" / second.relpath
-    sol.write_text(sol.read_text().replace("# BEGIN SOLUTION", "# XEGIN").replace("# END SOLUTION", "# XND"))
+    sol.write_text(
+        sol.read_text().replace("# BEGIN SOLUTION", "# XEGIN").replace("# END SOLUTION", "# XND")
+    )
     problems = "\n".join(dev.check_manifest(course))
     assert f"lists {first.relpath}" in problems
     assert "ex99_extra.py is not listed" in problems
@@ -156,8 +163,16 @@ def test_dev_check_finds_missing_and_unlisted_files_and_todo_less_stubs(tmp_path
 @pytest.mark.parametrize(
     "selector, expected",
     [
-        ("01", 5), ("1", 5), ("01_numpy", 5), ("01_numpy/", 5), ("02", 5),
-        ("ex01_standardize", 1), ("01_numpy/ex03_softmax", 1), ("ex04_mini", 1), ("01_numpy/ex04", 1), ("ex05_linear_regression.py", 1),
+        ("01", 5),
+        ("1", 5),
+        ("01_numpy", 5),
+        ("01_numpy/", 5),
+        ("02", 5),
+        ("ex01_standardize", 1),
+        ("01_numpy/ex03_softmax", 1),
+        ("ex04_mini", 1),
+        ("01_numpy/ex04", 1),
+        ("ex05_linear_regression.py", 1),
         (None, None),
     ],
 )
@@ -166,12 +181,18 @@ def test_selectors(selector, expected):
     matched = course.select(selector)
     assert len(matched) == (expected or len(course.exercises))
     if selector in ("01", "02"):
-        assert {ex.lesson_id for ex in matched} == {f"{selector}_numpy" if selector == "01" else "02_pandas"}
+        assert {ex.lesson_id for ex in matched} == {
+            f"{selector}_numpy" if selector == "01" else "02_pandas"
+        }
 
 
 @pytest.mark.parametrize(
     "selector, message",
-    [("standardise", "Did you mean: ex01_standardize"), ("ex0", "matches several"), ("zzz", "No lesson")],
+    [
+        ("standardise", "Did you mean: ex01_standardize"),
+        ("ex0", "matches several"),
+        ("zzz", "No lesson"),
+    ],
 )
 def test_bad_selectors_explain_themselves(selector, message):
     with pytest.raises(SelectorError, match=message):

@@ -32,21 +32,25 @@ from autograder.manifest import COURSE_ROOT, load_course
 
 COURSE = load_course()
 MAX = sum(ex.points for ex in COURSE.exercises)
-LESSON = "01_numpy"  # the submissions hold this lesson's files; every other exercise is not attempted
+LESSON = (
+    "01_numpy"  # the submissions hold this lesson's files; every other exercise is not attempted
+)
 EX = {ex.stem: ex for ex in COURSE.exercises if ex.lesson_id == LESSON}
 LESSON_MAX = sum(ex.points for ex in EX.values())
 HIDDEN_CHECKS = COURSE_ROOT / "tests" / "fixtures" / "hidden_checks"
 HIDDEN = {"01_numpy/ex01_standardize": 5, "01_numpy/ex03_softmax": 4}  # that module's HIDDEN_POINTS
 HOSTILE = COURSE_ROOT / "tests" / "hostile"
-MUTANTS = {m.name: m for m in dev.find_mutants(COURSE) if m.exercise_id == "01_numpy/ex01_standardize"}
+MUTANTS = {
+    m.name: m for m in dev.find_mutants(COURSE) if m.exercise_id == "01_numpy/ex01_standardize"
+}
 CHECK_TIME_LIMIT = "2"
 
-ALWAYS_PASS_CHECKS = '''import pytest
+ALWAYS_PASS_CHECKS = """import pytest
 
 @pytest.mark.exercise("01_numpy/ex01_standardize")
 def test_everything_passes():
     assert True
-'''
+"""
 
 
 def solution(stem: str) -> str:
@@ -78,7 +82,9 @@ def write_clone(dest: Path, base: str, replace: dict[str, str] | None = None) ->
     return dest
 
 
-def zip_folder(folder: Path, archive: Path, prefix: str = "", extra: dict[str, str] | None = None) -> None:
+def zip_folder(
+    folder: Path, archive: Path, prefix: str = "", extra: dict[str, str] | None = None
+) -> None:
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
@@ -91,8 +97,12 @@ def zip_folder(folder: Path, archive: Path, prefix: str = "", extra: dict[str, s
 class Expect:
     what: str
     status: str = "graded"
-    base: str = "stub"  # what lesson 01's exercises it does not name score: "stub" 0, "solution" full
-    scores: dict[str, float | str] = field(default_factory=dict)  # stem -> score, or "<full" / "none"
+    base: str = (
+        "stub"  # what lesson 01's exercises it does not name score: "stub" 0, "solution" full
+    )
+    scores: dict[str, float | str] = field(
+        default_factory=dict
+    )  # stem -> score, or "<full" / "none"
     reason: str = ""  # a phrase the row's reason column must hold
 
 
@@ -105,82 +115,178 @@ def build_corpus(subs: Path, scratch: Path) -> dict[str, Expect]:
         return subs / name
 
     write_layout(add("full", Expect("every solution", base="solution")), "solution")
-    write_layout(add("partial", Expect("two exercises solved", scores={"ex01_standardize": 10,
-                                                                       "ex03_softmax": 10})),
-                 "stub", {"ex01_standardize": solution("ex01_standardize"),
-                          "ex03_softmax": solution("ex03_softmax")})
+    write_layout(
+        add(
+            "partial",
+            Expect("two exercises solved", scores={"ex01_standardize": 10, "ex03_softmax": 10}),
+        ),
+        "stub",
+        {
+            "ex01_standardize": solution("ex01_standardize"),
+            "ex03_softmax": solution("ex03_softmax"),
+        },
+    )
     add("empty_folder", Expect("an empty folder", "empty", reason="no exercise file")).mkdir()
     write_layout(add("stubs_only", Expect("the untouched stubs")), "stub")
-    write_layout(add("crash_at_import", Expect("ex02 raises at import", base="solution",
-                                               scores={"ex02_pairwise": 0})),
-                 "solution", {"ex02_pairwise": 'raise RuntimeError("half-finished edit")\n'})
-    write_layout(add("hangs", Expect("ex05 loops forever in most checks", base="solution",
-                                     scores={"ex05_linear_regression": "<full"})),
-                 "solution", {"ex05_linear_regression": (HOSTILE / "infinite_loop.py").read_text()})
-    write_layout(add("mutant", Expect("ex01 computes per-row statistics", base="solution",
-                                      scores={"ex01_standardize": "<full"})),
-                 "solution", {"ex01_standardize": MUTANTS["per_row_statistics"].source(COURSE)})
-    write_layout(add("sys_exit", Expect("ex03 calls sys.exit(0)", base="solution", scores={"ex03_softmax": 0})),
-                 "solution", {"ex03_softmax": (HOSTILE / "sys_exit_in_function.py").read_text()})
-    write_layout(add("os_exit_at_import", Expect("ex01 calls os._exit at import", base="solution",
-                                                 scores={"ex01_standardize": 0})),
-                 "solution", {"ex01_standardize": (HOSTILE / "os_exit_at_import.py").read_text()})
-    write_layout(add("always_equal", Expect("ex01 returns an object equal to everything", base="solution",
-                                            scores={"ex01_standardize": 0})),
-                 "solution", {"ex01_standardize": (HOSTILE / "always_equal.py").read_text()})
+    write_layout(
+        add(
+            "crash_at_import",
+            Expect("ex02 raises at import", base="solution", scores={"ex02_pairwise": 0}),
+        ),
+        "solution",
+        {"ex02_pairwise": 'raise RuntimeError("half-finished edit")\n'},
+    )
+    write_layout(
+        add(
+            "hangs",
+            Expect(
+                "ex05 loops forever in most checks",
+                base="solution",
+                scores={"ex05_linear_regression": "<full"},
+            ),
+        ),
+        "solution",
+        {"ex05_linear_regression": (HOSTILE / "infinite_loop.py").read_text()},
+    )
+    write_layout(
+        add(
+            "mutant",
+            Expect(
+                "ex01 computes per-row statistics",
+                base="solution",
+                scores={"ex01_standardize": "<full"},
+            ),
+        ),
+        "solution",
+        {"ex01_standardize": MUTANTS["per_row_statistics"].source(COURSE)},
+    )
+    write_layout(
+        add(
+            "sys_exit",
+            Expect("ex03 calls sys.exit(0)", base="solution", scores={"ex03_softmax": 0}),
+        ),
+        "solution",
+        {"ex03_softmax": (HOSTILE / "sys_exit_in_function.py").read_text()},
+    )
+    write_layout(
+        add(
+            "os_exit_at_import",
+            Expect(
+                "ex01 calls os._exit at import", base="solution", scores={"ex01_standardize": 0}
+            ),
+        ),
+        "solution",
+        {"ex01_standardize": (HOSTILE / "os_exit_at_import.py").read_text()},
+    )
+    write_layout(
+        add(
+            "always_equal",
+            Expect(
+                "ex01 returns an object equal to everything",
+                base="solution",
+                scores={"ex01_standardize": 0},
+            ),
+        ),
+        "solution",
+        {"ex01_standardize": (HOSTILE / "always_equal.py").read_text()},
+    )
     (subs / "not_a_zip.zip").write_text("this is a Word document, honestly")
-    expect["not_a_zip.zip"] = Expect("a .zip that is not a zip", "refused", reason="not a readable zip file")
+    expect["not_a_zip.zip"] = Expect(
+        "a .zip that is not a zip", "refused", reason="not a readable zip file"
+    )
 
     clone = write_clone(scratch / "clone", "solution")
     zip_folder(clone, add("clone.zip", Expect("a zip of a course clone", base="solution")))
     one = write_layout(scratch / "one_folder", "stub", {"ex02_pairwise": solution("ex02_pairwise")})
-    zip_folder(one, add("one_folder.zip", Expect("a zip with one top-level folder",
-                                                 scores={"ex02_pairwise": 10})),
-               prefix="alice-lesson01/", extra={"__MACOSX/alice-lesson01/._01_numpy": "resource fork"})
+    zip_folder(
+        one,
+        add(
+            "one_folder.zip",
+            Expect("a zip with one top-level folder", scores={"ex02_pairwise": 10}),
+        ),
+        prefix="alice-lesson01/",
+        extra={"__MACOSX/alice-lesson01/._01_numpy": "resource fork"},
+    )
     flat = write_layout(scratch / "flat", "solution")
-    zip_folder(flat, add("flat.zip", Expect("a zip of the lesson folders themselves", base="solution")))
-    with zipfile.ZipFile(add("zip_slip.zip", Expect("a zip-slip entry", "refused", reason="zip-slip")), "w") as zf:
+    zip_folder(
+        flat, add("flat.zip", Expect("a zip of the lesson folders themselves", base="solution"))
+    )
+    with zipfile.ZipFile(
+        add("zip_slip.zip", Expect("a zip-slip entry", "refused", reason="zip-slip")), "w"
+    ) as zf:
         zf.writestr("01_numpy/ex01_standardize.py", solution("ex01_standardize"))
         zf.writestr("../../outside.py", "print('escaped')\n")
-    with zipfile.ZipFile(add("zip_symlink.zip", Expect("a zip holding a symlink", "refused",
-                                                       reason="is a symlink")), "w") as zf:
+    with zipfile.ZipFile(
+        add("zip_symlink.zip", Expect("a zip holding a symlink", "refused", reason="is a symlink")),
+        "w",
+    ) as zf:
         link = zipfile.ZipInfo("01_numpy/ex01_standardize.py")
         link.external_attr = (stat.S_IFLNK | 0o777) << 16
         zf.writestr(link, "/etc/passwd")
 
-    edited = write_clone(add("edited_checks", Expect("a clone whose checks always pass", reason="")), "stub")
+    edited = write_clone(
+        add("edited_checks", Expect("a clone whose checks always pass", reason="")), "stub"
+    )
     (edited / "autograder/checks/check_01_numpy.py").write_text(ALWAYS_PASS_CHECKS)
-    write_clone(add("clone_folder", Expect("a course clone, ex04 solved", scores={"ex04_minibatches": 10})),
-                "stub", {"ex04_minibatches": solution("ex04_minibatches")})
+    write_clone(
+        add("clone_folder", Expect("a course clone, ex04 solved", scores={"ex04_minibatches": 10})),
+        "stub",
+        {"ex04_minibatches": solution("ex04_minibatches")},
+    )
     force_pass = (HOSTILE / "target_force_pass.py").read_text()
-    conftest = write_layout(add("conftest", Expect("a conftest.py that passes every test",
-                                                   reason="conftest.py")), "stub")
+    conftest = write_layout(
+        add("conftest", Expect("a conftest.py that passes every test", reason="conftest.py")),
+        "stub",
+    )
     (conftest / "conftest.py").write_text(force_pass)
     (conftest / "01_numpy" / "conftest.py").write_text(force_pass)
-    ini = write_layout(add("pytest_ini", Expect("a pytest.ini loading a force-pass plugin",
-                                                reason="pytest.ini")), "stub")
+    ini = write_layout(
+        add("pytest_ini", Expect("a pytest.ini loading a force-pass plugin", reason="pytest.ini")),
+        "stub",
+    )
     (ini / "pytest.ini").write_text((HOSTILE / "target_pytest.ini").read_text())
     (ini / "target_force_pass.py").write_text(force_pass)
-    site = write_layout(add("sitecustomize", Expect("a sitecustomize.py", reason="sitecustomize.py")), "stub")
+    site = write_layout(
+        add("sitecustomize", Expect("a sitecustomize.py", reason="sitecustomize.py")), "stub"
+    )
     (site / "sitecustomize.py").write_text((HOSTILE / "target_sitecustomize.py").read_text())
     (site / "target_force_pass.py").write_text(force_pass)
     pth = write_layout(add("pth_file", Expect("a .pth file", reason="evil.pth")), "stub")
-    (pth / "evil.pth").write_text("import os; os.environ['PYTEST_ADDOPTS'] = '-p target_force_pass'\n")
+    (pth / "evil.pth").write_text(
+        "import os; os.environ['PYTEST_ADDOPTS'] = '-p target_force_pass'\n"
+    )
 
     outside = scratch / "someone_elses_solution.py"
     outside.write_text(solution("ex01_standardize"))
-    escape = write_layout(add("symlink_escape", Expect("ex01 is a symlink out of the folder", "refused",
-                                                       reason="outside the submission")), "stub")
+    escape = write_layout(
+        add(
+            "symlink_escape",
+            Expect(
+                "ex01 is a symlink out of the folder", "refused", reason="outside the submission"
+            ),
+        ),
+        "stub",
+    )
     (escape / EX["ex01_standardize"].relpath).unlink()
     (escape / EX["ex01_standardize"].relpath).symlink_to(outside)
-    inside = write_layout(add("symlink_inside", Expect("ex01 is a symlink within the folder",
-                                                       scores={"ex01_standardize": 10})), "stub")
+    inside = write_layout(
+        add(
+            "symlink_inside",
+            Expect("ex01 is a symlink within the folder", scores={"ex01_standardize": 10}),
+        ),
+        "stub",
+    )
     (inside / "shared").mkdir()
     (inside / "shared" / "standardize.py").write_text(solution("ex01_standardize"))
     (inside / EX["ex01_standardize"].relpath).unlink()
     (inside / EX["ex01_standardize"].relpath).symlink_to(Path("..") / "shared" / "standardize.py")
-    extra = write_layout(add("extra_files", Expect("solutions plus unrelated files", base="solution",
-                                                   reason="ignored 3 file(s)")), "solution")
+    extra = write_layout(
+        add(
+            "extra_files",
+            Expect("solutions plus unrelated files", base="solution", reason="ignored 3 file(s)"),
+        ),
+        "solution",
+    )
     (extra / "README.md").write_text("# my notes\n")
     (extra / "data").mkdir()
     (extra / "data" / "scratch.csv").write_text("a,b\n1,2\n")
@@ -194,9 +300,27 @@ def build_corpus(subs: Path, scratch: Path) -> dict[str, Expect]:
 
 def batch(subs: Path, out: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "autograder", "batch", str(subs), "--jobs", "2",
-                           "--output", str(out), "--check-time-limit", CHECK_TIME_LIMIT, *args],
-                          capture_output=True, text=True, cwd=COURSE_ROOT, env=env, timeout=timeout)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "batch",
+            str(subs),
+            "--jobs",
+            "2",
+            "--output",
+            str(out),
+            "--check-time-limit",
+            CHECK_TIME_LIMIT,
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=COURSE_ROOT,
+        env=env,
+        timeout=timeout,
+    )
 
 
 def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -222,8 +346,15 @@ def corpus(tmp_path_factory: pytest.TempPathFactory):
     assert header == gradebook.header(COURSE)
     by_name = {r["submission"]: r for r in rows}
     assert len(by_name) == len(rows), "one row per submission"
-    return {"root": root, "subs": subs, "out": out, "expect": expect, "rows": by_name,
-            "stdout": proc.stdout, "elapsed": elapsed}
+    return {
+        "root": root,
+        "subs": subs,
+        "out": out,
+        "expect": expect,
+        "rows": by_name,
+        "stdout": proc.stdout,
+        "elapsed": elapsed,
+    }
 
 
 def test_every_submission_has_one_row_and_nothing_else_does(corpus):
@@ -264,10 +395,31 @@ def check_row(name: str, e: Expect, row: dict[str, str], report: dict | None) ->
 
 
 CORPUS_NAMES = [
-    "full", "partial", "empty_folder", "stubs_only", "crash_at_import", "hangs", "mutant", "sys_exit",
-    "os_exit_at_import", "always_equal", "not_a_zip.zip", "clone.zip", "one_folder.zip", "flat.zip",
-    "zip_slip.zip", "zip_symlink.zip", "edited_checks", "clone_folder", "conftest", "pytest_ini",
-    "sitecustomize", "pth_file", "symlink_escape", "symlink_inside", "extra_files",
+    "full",
+    "partial",
+    "empty_folder",
+    "stubs_only",
+    "crash_at_import",
+    "hangs",
+    "mutant",
+    "sys_exit",
+    "os_exit_at_import",
+    "always_equal",
+    "not_a_zip.zip",
+    "clone.zip",
+    "one_folder.zip",
+    "flat.zip",
+    "zip_slip.zip",
+    "zip_symlink.zip",
+    "edited_checks",
+    "clone_folder",
+    "conftest",
+    "pytest_ini",
+    "sitecustomize",
+    "pth_file",
+    "symlink_escape",
+    "symlink_inside",
+    "extra_files",
 ]
 
 
@@ -285,22 +437,36 @@ def test_the_corpus_list_is_complete(corpus):
 
 def test_reports_say_why(corpus):
     reports = corpus["out"].with_name("grades.reports")
-    exercises = {name: {e["id"]: e for e in json.loads((reports / f"{name}.json").read_text())["exercises"]}
-                 for name in ("hangs", "crash_at_import", "sys_exit")}
+    exercises = {
+        name: {e["id"]: e for e in json.loads((reports / f"{name}.json").read_text())["exercises"]}
+        for name in ("hangs", "crash_at_import", "sys_exit")
+    }
     ex05 = exercises["hangs"]["01_numpy/ex05_linear_regression"]
     assert {c["status"] for c in ex05["checks"]} >= {"timeout", "passed"}
-    assert {c["status"] for c in exercises["crash_at_import"]["01_numpy/ex02_pairwise"]["checks"]} == {"error"}
-    assert {c["status"] for c in exercises["sys_exit"]["01_numpy/ex03_softmax"]["checks"]} == {"error"}
+    assert {
+        c["status"] for c in exercises["crash_at_import"]["01_numpy/ex02_pairwise"]["checks"]
+    } == {"error"}
+    assert {c["status"] for c in exercises["sys_exit"]["01_numpy/ex03_softmax"]["checks"]} == {
+        "error"
+    }
     assert "refused" in (reports / "zip_slip.zip.log").read_text()
 
 
 def test_edited_checks_change_nothing_but_verify_lists_them(corpus):
     clone = corpus["subs"] / "edited_checks"
-    proc = subprocess.run([sys.executable, "-m", "autograder", "verify", str(clone)], capture_output=True,
-                          text=True, cwd=COURSE_ROOT, env={**os.environ, "COLUMNS": "200"}, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "autograder", "verify", str(clone)],
+        capture_output=True,
+        text=True,
+        cwd=COURSE_ROOT,
+        env={**os.environ, "COLUMNS": "200"},
+        timeout=60,
+    )
     assert proc.returncode == 1
-    assert any(line.split() == ["modified", "autograder/checks/check_01_numpy.py"]
-               for line in proc.stdout.splitlines()), proc.stdout
+    assert any(
+        line.split() == ["modified", "autograder/checks/check_01_numpy.py"]
+        for line in proc.stdout.splitlines()
+    ), proc.stdout
     assert float(corpus["rows"]["edited_checks"]["total"]) == 0
 
 
@@ -325,7 +491,9 @@ def test_force_regrades_every_submission_into_a_fresh_gradebook(corpus, tmp_path
     subs = tmp_path / "subs"
     subs.mkdir()
     for name in FORCED:
-        (subs / name).symlink_to(corpus["subs"] / name, target_is_directory=(corpus["subs"] / name).is_dir())
+        (subs / name).symlink_to(
+            corpus["subs"] / name, target_is_directory=(corpus["subs"] / name).is_dir()
+        )
     out = tmp_path / "grades.csv"
     header, rows = read_csv(corpus["out"])
     with open(out, "w", newline="", encoding="utf-8") as fh:
@@ -345,7 +513,9 @@ def test_force_regrades_every_submission_into_a_fresh_gradebook(corpus, tmp_path
         if row["status"] != "refused":
             assert float(row["max_total"]) == MAX + sum(HIDDEN.values()), name
     assert float(regraded["full"]["total"]) == LESSON_MAX + sum(HIDDEN.values())
-    assert float(regraded["partial"]["total"]) == 20 + sum(HIDDEN.values())  # both hidden-checked ones solved
+    assert float(regraded["partial"]["total"]) == 20 + sum(
+        HIDDEN.values()
+    )  # both hidden-checked ones solved
     assert float(regraded["stubs_only"]["total"]) == 0
 
 
@@ -356,9 +526,22 @@ def test_a_killed_batch_leaves_whole_rows_and_a_rerun_completes_it(tmp_path):
     for i, name in enumerate(names):
         write_layout(subs / name, "solution" if i % 2 else "stub")
     out = tmp_path / "grades.csv"
-    cmd = [sys.executable, "-m", "autograder", "batch", str(subs), "--jobs", "2", "--output", str(out),
-           "--check-time-limit", CHECK_TIME_LIMIT]
-    proc = subprocess.Popen(cmd, cwd=COURSE_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [
+        sys.executable,
+        "-m",
+        "autograder",
+        "batch",
+        str(subs),
+        "--jobs",
+        "2",
+        "--output",
+        str(out),
+        "--check-time-limit",
+        CHECK_TIME_LIMIT,
+    ]
+    proc = subprocess.Popen(
+        cmd, cwd=COURSE_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 120
         while not (out.exists() and out.read_text().count("\n") >= 2):  # the header and a first row
@@ -387,7 +570,9 @@ def test_a_killed_batch_leaves_whole_rows_and_a_rerun_completes_it(tmp_path):
     finished = subprocess.run(cmd, cwd=COURSE_ROOT, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr
     _, after = read_csv(out)
-    assert out.read_text().startswith(text), "the rows written before the kill are kept as they were"
+    assert out.read_text().startswith(text), (
+        "the rows written before the kill are kept as they were"
+    )
     assert sorted(r["submission"] for r in after) == names
     totals = {r["submission"]: float(r["total"]) for r in after}
     assert totals == {name: (LESSON_MAX if i % 2 else 0) for i, name in enumerate(names)}

@@ -10,18 +10,38 @@ from ..results import GradeReport
 
 
 def header(course: Course) -> list[str]:
-    return ["submission", *[ex.id for ex in course.exercises], "total", "max_total", "status", "reason"]
+    return [
+        "submission",
+        *[ex.id for ex in course.exercises],
+        "total",
+        "max_total",
+        "status",
+        "reason",
+    ]
 
 
-def row(course: Course, name: str, report: GradeReport | None, status: str = "graded",
-        reason: str = "") -> list[str]:
+def row(
+    course: Course, name: str, report: GradeReport | None, status: str = "graded", reason: str = ""
+) -> list[str]:
     """One submission's row; a submission that could not be graded gets empty scores and a reason."""
     if report is None:
-        return [name, *[""] * len(course.exercises), "0", f"{sum(e.points for e in course.exercises):g}",
-                status, reason]
+        return [
+            name,
+            *[""] * len(course.exercises),
+            "0",
+            f"{sum(e.points for e in course.exercises):g}",
+            status,
+            reason,
+        ]
     scores = {e.id: e.score for e in report.exercises}
-    return [name, *[f"{scores[ex.id]:g}" if ex.id in scores else "" for ex in course.exercises],
-            f"{report.score:g}", f"{report.max_score:g}", status, reason or "; ".join(report.notes)]
+    return [
+        name,
+        *[f"{scores[ex.id]:g}" if ex.id in scores else "" for ex in course.exercises],
+        f"{report.score:g}",
+        f"{report.max_score:g}",
+        status,
+        reason or "; ".join(report.notes),
+    ]
 
 
 def render_rows(rows: list[list[str]]) -> str:

@@ -17,22 +17,30 @@ def render(report: GradeReport) -> str:
             lines.append(f"{mark} {check.name}{hidden}: {check.status.replace('_', ' ')}")
             if check.status != PASSED and check.message:
                 lines.append(f"    {check.message}")
-        tests.append({
-            "name": f"{ex.id} · {ex.title}",
-            "number": str(number),
-            "score": ex.score,
-            "max_score": ex.max_score,
-            "status": "passed" if ex.status == PASSED else "failed",
-            "output": "\n".join(lines),
-            "visibility": "visible",
-        })
+        tests.append(
+            {
+                "name": f"{ex.id} · {ex.title}",
+                "number": str(number),
+                "score": ex.score,
+                "max_score": ex.max_score,
+                "status": "passed" if ex.status == PASSED else "failed",
+                "output": "\n".join(lines),
+                "visibility": "visible",
+            }
+        )
     summary = [f"Score {report.score:g}/{report.max_score:g}"]
     summary += [f"note: {n}" for n in report.notes]
-    return json.dumps({
-        "score": report.score,
-        "execution_time": round(report.duration_s, 2),
-        "output": "\n".join(summary),
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "tests": tests,
-    }, indent=2) + "\n"
+    return (
+        json.dumps(
+            {
+                "score": report.score,
+                "execution_time": round(report.duration_s, 2),
+                "output": "\n".join(summary),
+                "visibility": "visible",
+                "stdout_visibility": "hidden",
+                "tests": tests,
+            },
+            indent=2,
+        )
+        + "\n"
+    )

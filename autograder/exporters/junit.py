@@ -17,20 +17,36 @@ def _xml(text: str) -> str:
 
 
 def render(report: GradeReport) -> str:
-    suites = ET.Element("testsuites", name="mlgrade", tests=str(sum(len(e.checks) for e in report.exercises)),
-                        time=f"{report.duration_s:.3f}")
+    suites = ET.Element(
+        "testsuites",
+        name="mlgrade",
+        tests=str(sum(len(e.checks) for e in report.exercises)),
+        time=f"{report.duration_s:.3f}",
+    )
     for ex in report.exercises:
         failures = sum(c.status in (FAILED, NOT_ATTEMPTED) for c in ex.checks)
         errors = sum(c.status in (ERROR, TIMEOUT) for c in ex.checks)
-        suite = ET.SubElement(suites, "testsuite", name=ex.id, tests=str(len(ex.checks)),
-                              failures=str(failures), errors=str(errors), skipped="0",
-                              time=f"{sum(c.duration_s for c in ex.checks):.3f}")
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name=ex.id,
+            tests=str(len(ex.checks)),
+            failures=str(failures),
+            errors=str(errors),
+            skipped="0",
+            time=f"{sum(c.duration_s for c in ex.checks):.3f}",
+        )
         props = ET.SubElement(suite, "properties")
         ET.SubElement(props, "property", name="score", value=f"{ex.score:g}")
         ET.SubElement(props, "property", name="max_score", value=f"{ex.max_score:g}")
         for check in ex.checks:
-            case = ET.SubElement(suite, "testcase", classname=ex.id, name=_xml(check.name),
-                                 time=f"{check.duration_s:.3f}")
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=ex.id,
+                name=_xml(check.name),
+                time=f"{check.duration_s:.3f}",
+            )
             if check.status in (FAILED, NOT_ATTEMPTED):
                 kind = "not attempted" if check.status == NOT_ATTEMPTED else "failed"
                 message = _xml(check.message)
@@ -41,4 +57,6 @@ def render(report: GradeReport) -> str:
             if check.output:
                 ET.SubElement(case, "system-out").text = _xml(check.output)
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    )

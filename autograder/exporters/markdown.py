@@ -17,18 +17,26 @@ def render(report: GradeReport) -> str:
     pct = 100 * report.score / report.max_score if report.max_score else 0.0
     out = [f"## mlgrade: {report.score:g}/{report.max_score:g} ({pct:.0f} %)", ""]
     done = sum(e.status == PASSED for e in report.exercises)
-    out.append(f"{done} of {len(report.exercises)} exercises complete · graded in {report.duration_s:.1f} s")
+    out.append(
+        f"{done} of {len(report.exercises)} exercises complete · graded in {report.duration_s:.1f} s"
+    )
     if report.held_back:
         out.append(f"· {report.held_back:g} more points are in hidden checks your instructor runs")
     out.append("")
     for lesson, exercises in groupby(report.exercises, key=lambda e: e.lesson_id):
         out += [f"### {lesson}", "", "| exercise | status | score |", "|---|---|---:|"]
         for ex in exercises:
-            out.append(f"| {_cell(ex.id.split('/')[1])} · {_cell(ex.title)} | {ICON[ex.status]} "
-                       f"{ex.status.replace('_', ' ')} | {ex.score:g}/{ex.max_score:g} |")
+            out.append(
+                f"| {_cell(ex.id.split('/')[1])} · {_cell(ex.title)} | {ICON[ex.status]} "
+                f"{ex.status.replace('_', ' ')} | {ex.score:g}/{ex.max_score:g} |"
+            )
         out.append("")
-    failures = [(ex, c) for ex in report.exercises for c in ex.checks
-                if c.status not in (PASSED, "not_attempted")]
+    failures = [
+        (ex, c)
+        for ex in report.exercises
+        for c in ex.checks
+        if c.status not in (PASSED, "not_attempted")
+    ]
     if failures:
         out += ["### What to fix", ""]
         for ex, check in failures[:50]:

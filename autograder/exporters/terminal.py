@@ -35,7 +35,9 @@ def _indented(console: Console, text: str, style: str = "") -> None:
 def print_check(console: Console, check: CheckResult, show_output: bool = False) -> None:
     """One check: a status mark and its name, then (indented) its message."""
     mark, style = STYLE[check.status]
-    console.print(Text(f"  {mark} ", style=style) + Text(check.name), soft_wrap=not console.is_terminal)
+    console.print(
+        Text(f"  {mark} ", style=style) + Text(check.name), soft_wrap=not console.is_terminal
+    )
     if check.status != "passed" and check.message:
         _indented(console, check.message, "bold" if check.status == "failed" else "")
     if show_output and check.output.strip():
@@ -44,7 +46,9 @@ def print_check(console: Console, check: CheckResult, show_output: bool = False)
 
 def print_exercise_detail(console: Console, ex: ExerciseResult, course: Course) -> None:
     style = STYLE[ex.status][1]
-    console.print(Text(f"\n{ex.id} · {ex.title}  {ex.score:g}/{ex.max_score:g}", style=f"bold {style}"))
+    console.print(
+        Text(f"\n{ex.id} · {ex.title}  {ex.score:g}/{ex.max_score:g}", style=f"bold {style}")
+    )
     shown_output = False
     for check in ex.checks:
         show = check.status != "passed" and not shown_output
@@ -58,11 +62,16 @@ def print_report(console: Console, report: GradeReport, course: Course) -> None:
     console.print()
     console.print(summary_line(report), soft_wrap=not console.is_terminal)
     if report.held_back:
-        console.print(f"{report.held_back:g} more points are held back in hidden checks that your "
-                      "instructor runs: full marks here are not yet 100 %.", style="yellow")
+        console.print(
+            f"{report.held_back:g} more points are held back in hidden checks that your "
+            "instructor runs: full marks here are not yet 100 %.",
+            style="yellow",
+        )
     failing = next((e for e in report.exercises if e.status != "passed"), None)
     if failing:
-        console.print(next_step(course.exercise(failing.id), failing), soft_wrap=not console.is_terminal)
+        console.print(
+            next_step(course.exercise(failing.id), failing), soft_wrap=not console.is_terminal
+        )
 
 
 def summary_line(report: GradeReport) -> Text:
@@ -78,7 +87,9 @@ def summary_line(report: GradeReport) -> Text:
 def next_step(ex: Exercise, result: ExerciseResult | None) -> Text:
     verb = "Start" if result is None or result.status == "not_attempted" else "Keep going on"
     text = Text(f"{verb}: {ex.relpath.as_posix()} — {ex.title}\n", style="bold cyan")
-    text.append(f"  read docs/{ex.docs}, then `mlgrade check {ex.stem}`; stuck? `mlgrade hint {ex.stem}`")
+    text.append(
+        f"  read docs/{ex.docs}, then `mlgrade check {ex.stem}`; stuck? `mlgrade hint {ex.stem}`"
+    )
     return text
 
 
@@ -95,6 +106,10 @@ def progress_table(course: Course, known: dict[str, ExerciseResult]) -> Table:
         points = sum(r.score for r in results if r is not None)
         share = points / lesson.points if lesson.points else 0.0
         bar = "█" * round(share * 20) + "░" * (20 - round(share * 20))
-        table.add_row(f"{lesson.number} {lesson.title}", f"{done}/{len(results)}",
-                      f"{points:g}/{lesson.points:g}", Text(bar, style="green" if share == 1 else "cyan"))
+        table.add_row(
+            f"{lesson.number} {lesson.title}",
+            f"{done}/{len(results)}",
+            f"{points:g}/{lesson.points:g}",
+            Text(bar, style="green" if share == 1 else "cyan"),
+        )
     return table

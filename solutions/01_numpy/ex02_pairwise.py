@@ -25,7 +25,9 @@ def pairwise_sq_dists(A: np.ndarray, B: np.ndarray) -> np.ndarray:
         raise ValueError(f"A and B must be 2-D, got shapes {A.shape} and {B.shape}")
     # BEGIN SOLUTION: check the widths, expand |a|^2 - 2 a.b + |b|^2 with a matrix product, clip at 0
     if A.shape[1] != B.shape[1]:
-        raise ValueError(f"A and B must have the same number of columns, got {A.shape[1]} and {B.shape[1]}")
+        raise ValueError(
+            f"A and B must have the same number of columns, got {A.shape[1]} and {B.shape[1]}"
+        )
     a_sq = np.einsum("ij,ij->i", A, A)[:, None]  # (n, 1)
     b_sq = np.einsum("ij,ij->i", B, B)[None, :]  # (1, m)
     d2 = a_sq - 2.0 * (A @ B.T) + b_sq
