@@ -41,15 +41,15 @@ class ExerciseResult:
     def max_score(self) -> float:
         return self.points + self.hidden_points
 
+    def group_score(self, hidden: bool) -> float:
+        """Points earned by the visible (or the hidden) checks: their worth times the share passed."""
+        worth = self.hidden_points if hidden else self.points
+        group = [c for c in self.checks if c.hidden == hidden]
+        return worth * sum(c.status == PASSED for c in group) / len(group) if group else 0.0
+
     @property
     def score(self) -> float:
-        """Each group's points times the share of its checks that passed (visible, then hidden)."""
-        total = 0.0
-        for hidden, worth in ((False, self.points), (True, self.hidden_points)):
-            group = [c for c in self.checks if c.hidden == hidden]
-            if group:
-                total += worth * sum(c.status == PASSED for c in group) / len(group)
-        return round(total, 2)
+        return round(self.group_score(False) + self.group_score(True), 2)
 
     @property
     def status(self) -> str:

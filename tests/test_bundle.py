@@ -205,12 +205,20 @@ def test_run_autograder_grades_with_the_bundled_grader_and_hidden_checks(bundle,
     manifest = root / "source" / "course" / "course.toml"
     manifest.write_text(manifest.read_text().replace("points = 10", "points = 20", 1))
     results = run_autograder(root, PYTHONPATH=str(root / "source" / "course"))
-    tests = {t["name"].split(" ")[0]: t for t in results["tests"]}
-    assert tests["01_numpy/ex01_standardize"]["max_score"] == 20 + 5
+    tests = {
+        t["name"].split(" · ")[0] + (" hidden" if "(hidden checks)" in t["name"] else ""): t
+        for t in results["tests"]
+    }
+    assert tests["01_numpy/ex01_standardize"]["max_score"] == 20
+    assert tests["01_numpy/ex01_standardize hidden"]["max_score"] == 5
     assert results["score"] == 20 + 10 + HIDDEN_TOTAL
     assert sum(t["score"] for t in results["tests"]) == pytest.approx(results["score"])
     assert sum(t["max_score"] for t in results["tests"]) == MAX + 10 + HIDDEN_TOTAL
-    assert "(hidden check)" in tests["01_numpy/ex01_standardize"]["output"]
+    # learners see hidden checks only once the instructor publishes the grades
+    assert tests["01_numpy/ex01_standardize hidden"]["visibility"] == "after_published"
+    assert tests["01_numpy/ex01_standardize"]["visibility"] == "visible"
+    assert "single row is all zero" in tests["01_numpy/ex01_standardize hidden"]["output"]
+    assert "single row" not in tests["01_numpy/ex01_standardize"]["output"]
 
 
 def test_run_autograder_grades_a_packed_zip_upload(bundle, tmp_path):
