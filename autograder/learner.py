@@ -127,6 +127,13 @@ def cmd_status(args: argparse.Namespace, course: Course) -> int:
     console = Console()
     known = _known_results(course, target, args, console)
     console.print(terminal.progress_table(course, known))
+    held_back = sum(ex.hidden_points for ex in course.exercises)
+    if held_back:
+        console.print(
+            f"Beyond these points, {held_back:g} are held back in hidden checks that your "
+            "instructor runs.",
+            style="yellow",
+        )
     pending = [ex for ex in course.exercises if known[ex.id].status != "passed"]
     if not pending:
         console.print("[bold green]Every exercise passes. On to the capstone![/]")

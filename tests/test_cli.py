@@ -247,7 +247,7 @@ def test_grading_without_pidfd_gives_the_same_grades(state, stub_target):
     assert report["score"] == 10
 
 
-def test_a_learner_run_says_how_many_points_are_held_back(tmp_path):
+def test_a_learner_run_says_how_many_points_are_held_back(tmp_path, monkeypatch, capsys):
     import io
 
     from rich.console import Console
@@ -267,6 +267,19 @@ def test_a_learner_run_says_how_many_points_are_held_back(tmp_path):
     console = Console(record=True, width=120, file=io.StringIO())
     terminal.print_report(console, report, course)
     assert "5 more points are held back in hidden checks" in console.export_text()
+
+    # the status view says it too
+    import argparse
+
+    from autograder import learner
+
+    (tmp_path / "solutions").symlink_to(COURSE_ROOT / "solutions")
+    monkeypatch.setenv("MLGRADE_STATE_DIR", str(tmp_path / "state"))
+    stubs.write_stubs(course, tmp_path / "lessons")
+    learner.cmd_status(
+        argparse.Namespace(target=tmp_path / "lessons", jobs=None, time_limit=None), course
+    )
+    assert "5 are held back in hidden checks" in " ".join(capsys.readouterr().out.split())
 
     hidden = COURSE_ROOT / "tests" / "fixtures" / "hidden_checks"
     report = grade(course, COURSE_ROOT / "solutions", [ex], extra_checks=hidden)
