@@ -40,6 +40,27 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def add_submission_options(p: argparse.ArgumentParser, time_limit_help: str) -> None:
+    """The options `grade` and `batch` share: hidden checks and the two time limits."""
+    p.add_argument(
+        "--extra-checks",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="a folder of hidden check_*.py modules that declare HIDDEN_POINTS",
+    )
+    p.add_argument(
+        "--time-limit", type=_positive_float, default=None, metavar="SECONDS", help=time_limit_help
+    )
+    p.add_argument(
+        "--check-time-limit",
+        type=_positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="wall-clock limit per check (default: each exercise's limit in course.toml)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mlgrade",
@@ -124,26 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write the report to FILE (written whole, or not at all); default stdout",
     )
-    p.add_argument(
-        "--extra-checks",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="a folder of hidden check_*.py modules that declare HIDDEN_POINTS",
-    )
-    p.add_argument(
-        "--time-limit",
-        type=_positive_float,
-        default=None,
-        metavar="SECONDS",
-        help="wall-clock limit for the whole submission; checks not run by then time out",
-    )
-    p.add_argument(
-        "--check-time-limit",
-        type=_positive_float,
-        default=None,
-        metavar="SECONDS",
-        help="wall-clock limit per check (default: each exercise's limit in course.toml)",
+    add_submission_options(
+        p,
+        time_limit_help="wall-clock limit for the whole submission; checks not run by then time out",
     )
     p.add_argument(
         "--fail-under",
@@ -186,26 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="submissions graded at once (default: the number of CPUs)",
     )
-    p.add_argument(
-        "--extra-checks",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="a folder of hidden check_*.py modules that declare HIDDEN_POINTS",
-    )
-    p.add_argument(
-        "--time-limit",
-        type=_positive_float,
-        default=None,
-        metavar="SECONDS",
-        help="wall-clock limit per submission (default 600); a child that overruns is killed",
-    )
-    p.add_argument(
-        "--check-time-limit",
-        type=_positive_float,
-        default=None,
-        metavar="SECONDS",
-        help="wall-clock limit per check (default: each exercise's limit in course.toml)",
+    add_submission_options(
+        p,
+        time_limit_help="wall-clock limit per submission (default 600); a child that overruns is killed",
     )
     p.add_argument(
         "--force",

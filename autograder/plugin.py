@@ -31,9 +31,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("mlgrade")
     group.addoption("--mlgrade-target", default=None, help="folder laid out like lessons/ to grade")
     group.addoption("--mlgrade-select", default=None, help="comma-separated exercise ids to grade")
-    group.addoption(
-        "--mlgrade-extra", action="append", default=[], help="extra (hidden) check module to add"
-    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -45,10 +45,6 @@ def next_hint(ex: Exercise) -> tuple[int, str | None]:
     return shown + 1, ex.hints[shown]
 
 
-def hints_shown(ex: Exercise) -> int:
-    return int(_load("hints.json").get(ex.id, 0))
-
-
 def file_digest(path: Path) -> str | None:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()

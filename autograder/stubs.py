@@ -15,7 +15,6 @@ and its stub gets, at the marker's indentation:
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -76,10 +75,6 @@ def solution_path(course: Course, ex: Exercise) -> Path:
 def stub_text(course: Course, ex: Exercise) -> str:
     path = solution_path(course, ex)
     return make_stub(path.read_text(encoding="utf-8"), name=str(path))
-
-
-def stub_digest(course: Course, ex: Exercise) -> str:
-    return hashlib.sha256(stub_text(course, ex).encode()).hexdigest()
 
 
 def write_stubs(

@@ -298,23 +298,27 @@ def build_corpus(subs: Path, scratch: Path) -> dict[str, Expect]:
     return expect
 
 
+def batch_command(subs: Path, out: Path, *args: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "autograder",
+        "batch",
+        str(subs),
+        "--jobs",
+        "2",
+        "--output",
+        str(out),
+        "--check-time-limit",
+        CHECK_TIME_LIMIT,
+        *args,
+    ]
+
+
 def batch(subs: Path, out: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "200"}
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "batch",
-            str(subs),
-            "--jobs",
-            "2",
-            "--output",
-            str(out),
-            "--check-time-limit",
-            CHECK_TIME_LIMIT,
-            *args,
-        ],
+        batch_command(subs, out, *args),
         capture_output=True,
         text=True,
         cwd=COURSE_ROOT,
@@ -526,19 +530,7 @@ def test_a_killed_batch_leaves_whole_rows_and_a_rerun_completes_it(tmp_path):
     for i, name in enumerate(names):
         write_layout(subs / name, "solution" if i % 2 else "stub")
     out = tmp_path / "grades.csv"
-    cmd = [
-        sys.executable,
-        "-m",
-        "autograder",
-        "batch",
-        str(subs),
-        "--jobs",
-        "2",
-        "--output",
-        str(out),
-        "--check-time-limit",
-        CHECK_TIME_LIMIT,
-    ]
+    cmd = batch_command(subs, out)
     proc = subprocess.Popen(
         cmd, cwd=COURSE_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -19,11 +19,6 @@ STYLE = {
 }
 
 
-def status_text(status: str) -> Text:
-    mark, style = STYLE[status]
-    return Text(f"{mark} {status.replace('_', ' ')}", style=style)
-
-
 def _indented(console: Console, text: str, style: str = "") -> None:
     """Indented text: wrapped to the terminal's width, or left whole in a log or a file."""
     if console.is_terminal:
