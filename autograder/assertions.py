@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -67,6 +67,40 @@ def assert_close(
         fail(
             f"{what}: {int((~ok).sum())} of {ok.size} values are wrong; worst at index {idx_t}: "
             f"got {actual[idx]:.6g}, expected {expected[idx]:.6g}{'; ' + why if why else ''}"
+        )
+
+
+def differential(
+    cases: Iterable[tuple[str, Callable[[Callable[..., Any]], Any]]],
+    learner: Callable[..., Any],
+    reference: Callable[..., Any],
+    compare: Callable[[Any, Any, str], None],
+    what: str,
+) -> None:
+    """Compare the learner's function with the reference on generated cases, smallest first.
+
+    `cases` yields `(description, run)` in order of increasing size, where `run(fn)` calls `fn` on
+    that case's (seeded, freshly built) inputs and returns its result. `compare(got, expected,
+    where)` fails with a message when they differ. The first case that differs is reported with its
+    description, so the learner sees the smallest input on which their answer goes wrong.
+    A NotImplementedError from the learner propagates (the exercise is not attempted).
+    """
+    for description, run in cases:
+        expected = run(reference)
+        try:
+            got = run(learner)
+        except (NotImplementedError, CheckFailure):
+            raise
+        except Exception as exc:
+            fail(
+                f"{what}, on {description}: your code raised {type(exc).__name__}: {exc}; the "
+                "reference solution returns a result there"
+            )
+        compare(
+            got,
+            expected,
+            f"{what}, on {description} (the smallest generated input on "
+            "which your answer differs from the reference solution)",
         )
 
 

@@ -21,25 +21,57 @@ from .results import NOT_ATTEMPTED, PASSED
 from .runner import Limits, grade
 
 
+def _files_under(folder: Path) -> set[str]:
+    """Every file below `folder`, as a path relative to it (no caches)."""
+    return {
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    }
+
+
 def check_manifest(course: Course) -> list[str]:
-    """Mismatches between course.toml and the files: missing or unlisted files, stubs without TODO."""
+    """Mismatches between course.toml and the files: every exercise's solution, check module and
+    mutants sit at the same relative path (the mirror), and nothing is orphaned."""
     problems = []
     listed = {ex.relpath.as_posix() for ex in course.exercises}
-    on_disk = {
-        p.relative_to(course.root / "solutions").as_posix()
-        for p in (course.root / "solutions").glob("[0-9][0-9]_*/ex*.py")
-    }
+    lesson_dirs = [f"{lesson.id}/" for lesson in course.lessons]
+    solutions = course.root / "solutions"
+    on_disk = {rel for rel in _files_under(solutions) if rel[:2].isdigit()}  # NN_topic/...
     for rel in sorted(listed - on_disk):
         problems.append(f"course.toml lists {rel}, but solutions/{rel} does not exist")
     for rel in sorted(on_disk - listed):
         problems.append(f"solutions/{rel} is not listed in course.toml")
+    checks_root = course.root / "autograder" / "checks"
+    expected_checks = {ex.check_relpath.as_posix() for ex in course.exercises}
+    for ex in course.exercises:
+        if ex.check_relpath.as_posix() not in _files_under(checks_root):
+            problems.append(
+                f"{ex.id}: no check module at autograder/checks/{ex.check_relpath.as_posix()}"
+            )
+    for rel in sorted(_files_under(checks_root)):
+        if "/" not in rel:
+            continue  # pytest.ini, __init__.py
+        if not rel.startswith(tuple(lesson_dirs)):
+            problems.append(f"autograder/checks/{rel} belongs to no lesson in course.toml")
+        elif (
+            rel.split("/", 1)[1] not in ("__init__.py", "_shared.py") and rel not in expected_checks
+        ):
+            problems.append(
+                f"autograder/checks/{rel} grades no exercise in course.toml (orphan check module)"
+            )
     for lesson in course.lessons:
-        checks = course.root / "autograder" / "checks" / lesson.checks
-        if not checks.is_file():
-            problems.append(f"lesson {lesson.id}: check module {checks.name} does not exist")
+        if not (checks_root / lesson.id / "__init__.py").is_file():
+            problems.append(f"autograder/checks/{lesson.id}/__init__.py is missing")
         docs = course.root / "docs" / lesson.docs
         if not docs.is_file():
             problems.append(f"lesson {lesson.id}: docs page docs/{lesson.docs} does not exist")
+    mutants_root = course.root / "tests" / "mutants"
+    stems = {ex.id for ex in course.exercises}
+    for folder in sorted(p for p in mutants_root.glob("*/*") if p.is_dir()):
+        rel = folder.relative_to(mutants_root).as_posix()
+        if rel not in stems:
+            problems.append(f"tests/mutants/{rel}/ holds mutants of no exercise in course.toml")
     for ex in course.exercises:
         if ex.relpath.as_posix() not in on_disk:
             continue

@@ -34,6 +34,7 @@ class Exercise:
     time_limit: float  # seconds per check
     docs: str  # docs page and anchor, relative to docs/
     hidden_points: float = 0.0  # announced to learners; graded only with the instructor's checks
+    file: str = ""  # the learner's file name when it is not `<stem>.py` (a Dockerfile, alerts.yml)
 
     @property
     def lesson_id(self) -> str:
@@ -46,6 +47,15 @@ class Exercise:
     @property
     def relpath(self) -> Path:
         """Path of the exercise file inside a target laid out like `lessons/`."""
+        return Path(self.lesson_id) / (self.file or f"{self.stem}.py")
+
+    @property
+    def is_python(self) -> bool:
+        return self.relpath.suffix == ".py"
+
+    @property
+    def check_relpath(self) -> Path:
+        """Path of the exercise's check module inside `autograder/checks/` (mirrors `lessons/`)."""
         return Path(self.lesson_id) / f"{self.stem}.py"
 
 
@@ -53,7 +63,6 @@ class Exercise:
 class Lesson:
     id: str  # the folder name, e.g. "01_numpy"
     title: str
-    checks: str  # check module file name in autograder/checks/
     docs: str
     exercises: tuple[Exercise, ...]
 
@@ -162,6 +171,15 @@ def load_course(path: Path = MANIFEST_PATH) -> Course:
             hints = _require(et, "hints", ewhere, list)
             if not hints or not all(isinstance(h, str) and h.strip() for h in hints):
                 raise ManifestError(f"{ewhere}: needs at least one non-empty hint")
+            file = et.get("file", "")
+            if not isinstance(file, str) or "/" in file or "\\" in file or file in (".", ".."):
+                raise ManifestError(
+                    f"{ewhere}: 'file' must be a plain file name, like \"Dockerfile\""
+                )
+            if file.endswith(".py") and file != f"{eid.split('/', 1)[1]}.py":
+                raise ManifestError(
+                    f"{ewhere}: a Python exercise's file is '<id stem>.py'; omit 'file'"
+                )
             points = _require(et, "points", ewhere, (int, float))
             if points <= 0:
                 raise ManifestError(f"{ewhere}: points must be positive")
@@ -174,6 +192,7 @@ def load_course(path: Path = MANIFEST_PATH) -> Course:
                     time_limit=float(et.get("time_limit", default_limit)),
                     docs=_require(et, "docs", ewhere, str),
                     hidden_points=float(et.get("hidden_points", 0)),
+                    file=file,
                 )
             )
         if not exercises:
@@ -182,7 +201,6 @@ def load_course(path: Path = MANIFEST_PATH) -> Course:
             Lesson(
                 id=lid,
                 title=_require(lt, "title", where, str),
-                checks=_require(lt, "checks", where, str),
                 docs=_require(lt, "docs", where, str),
                 exercises=tuple(exercises),
             )

@@ -1,14 +1,18 @@
 """The pytest plugin every graded check runs under (loaded by `autograder/checks/pytest.ini`).
 
 - `--mlgrade-target DIR`: the folder laid out like `lessons/` whose files are graded.
-- `@pytest.mark.exercise("01_numpy/ex01_standardize")` on a check class ties it to an exercise.
+- A course check module's path names its exercise: `checks/01_numpy/ex01_standardize.py` grades
+  `01_numpy/ex01_standardize`. An instructor's hidden `check_*.py` module names it with
+  `@pytest.mark.exercise("01_numpy/ex01_standardize")` on each check class.
 - The `submission` fixture loads that exercise's file from the target by path, so nothing else in
-  the target (a `conftest.py`, `sitecustomize.py`, a package `__init__`) is ever imported.
+  the target (a `conftest.py`, `sitecustomize.py`, a package `__init__`) is ever imported; for an
+  exercise whose file is not Python (a Dockerfile, alert rules), `submission_text` reads it.
 - `classify()` turns a finished check into a status and a message a learner can act on.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import sys
 import traceback
@@ -18,6 +22,7 @@ from types import ModuleType
 import pytest
 
 from . import results
+from .manifest import Course, load_course
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 _EXCINFO = pytest.StashKey[dict]()
@@ -25,6 +30,15 @@ _EXCINFO = pytest.StashKey[dict]()
 
 class ExerciseMissing(Exception):
     """The target has no file for this exercise: graded as not attempted."""
+
+
+class NotAttempted(Exception):
+    """A non-Python exercise file still holds only its stub's comments: graded as not attempted."""
+
+
+@functools.cache
+def course() -> Course:
+    return load_course()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -40,14 +54,51 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def exercise_id_of(item: pytest.Item) -> str | None:
+    """The exercise a check grades: its module's path under `checks/`, or its marker (hidden)."""
     marker = item.get_closest_marker("exercise")
-    return marker.args[0] if marker else None
+    if marker:
+        return marker.args[0]
+    return exercise_id_of_module(Path(str(item.path)))
+
+
+def exercise_id_of_module(path: Path) -> str | None:
+    """'01_numpy/ex01_standardize' for `checks/01_numpy/ex01_standardize.py`, else None."""
+    path = path.resolve()
+    if CHECKS_DIR not in path.parents:
+        return None
+    rel = path.relative_to(CHECKS_DIR).with_suffix("")
+    if len(rel.parts) != 2 or not rel.parts[1].startswith("ex"):
+        return None
+    return rel.as_posix()
+
+
+class CheckModule(pytest.Module):
+    """A course check module, imported under its package name (`autograder.checks.01_numpy.
+    ex01_standardize`) so that it can import its lesson's helpers with `from ._shared import ...`.
+    (pytest itself treats a folder whose name is not an identifier, like `01_numpy`, as no package.)
+    """
+
+    def _getobj(self):
+        rel = Path(str(self.path)).resolve().relative_to(CHECKS_DIR).with_suffix("")
+        return importlib.import_module(".".join((__package__, "checks", *rel.parts)))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(
+    module_path: Path, parent: pytest.Collector
+) -> pytest.Module | None:
+    if exercise_id_of_module(module_path) is None:
+        return None  # an instructor's hidden check_*.py: pytest imports it as usual
+    return CheckModule.from_parent(parent, path=module_path)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     missing = [item.nodeid for item in items if exercise_id_of(item) is None]
     if missing:
-        raise pytest.UsageError(f"checks without an @pytest.mark.exercise marker: {missing}")
+        raise pytest.UsageError(
+            f"checks that name no exercise (a course check lives at checks/<lesson>/<exercise>.py, "
+            f"a hidden check needs an @pytest.mark.exercise marker): {missing}"
+        )
     select = config.getoption("mlgrade_select")
     if select:
         wanted = set(select.split(","))
@@ -63,12 +114,25 @@ def target_dir(config: pytest.Config) -> Path:
     return Path(value).resolve()
 
 
-def load_exercise(target: Path, exercise_id: str) -> ModuleType:
-    """Import `<target>/<exercise_id>.py` by path under a private module name."""
-    path = target / f"{exercise_id}.py"
+def exercise_path(target: Path, exercise_id: str) -> Path:
+    """The exercise's file in `target`; `ExerciseMissing` when it is not there."""
+    relpath = course().exercise(exercise_id).relpath
+    path = target / relpath
     if not path.is_file():
-        raise ExerciseMissing(f"{exercise_id}.py is not in {target}")
-    name = "submission_" + exercise_id.replace("/", "__")
+        raise ExerciseMissing(f"{relpath.as_posix()} is not in {target}")
+    return path
+
+
+def reference_dir() -> Path:
+    """Where the reference solutions live: the course's `solutions/` (the grader's private copy;
+    the Gradescope image keeps it out of the learner's reach, see `bundle.py`)."""
+    return course().root / "solutions"
+
+
+def load_exercise(target: Path, exercise_id: str, prefix: str = "submission_") -> ModuleType:
+    """Import `<target>/<exercise_id>.py` by path under a private module name."""
+    path = exercise_path(target, exercise_id)
+    name = prefix + exercise_id.replace("/", "__")
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -81,6 +145,41 @@ def load_exercise(target: Path, exercise_id: str) -> ModuleType:
 def submission(request: pytest.FixtureRequest) -> ModuleType:
     """The learner's module for the exercise named by the check's marker."""
     return load_exercise(target_dir(request.config), exercise_id_of(request.node))
+
+
+@pytest.fixture
+def reference(request: pytest.FixtureRequest) -> ModuleType:
+    """The reference solution's module for the check's exercise, for differential checks: the
+    learner's output is compared with it on seeded generated inputs (`assertions.differential`)."""
+    exercise_id = exercise_id_of(request.node)
+    try:
+        return load_exercise(reference_dir(), exercise_id, prefix="reference_")
+    except ExerciseMissing:
+        raise RuntimeError(
+            f"the grader's reference solution for {exercise_id} is missing from {reference_dir()}: "
+            "the grader is not installed from a complete course checkout"
+        ) from None
+
+
+def content_lines(text: str) -> list[str]:
+    """The lines of a `#`-commented file that say something: not blank, not a comment."""
+    lines = (line.strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+@pytest.fixture
+def submission_text(request: pytest.FixtureRequest) -> str:
+    """The text of a non-Python exercise file (a Dockerfile, alert rules, a workflow).
+
+    Its stub holds only comments (the generator enforces it), so a file with no line beyond
+    comments and blanks is not attempted, as a Python stub that still raises NotImplementedError.
+    """
+    exercise_id = exercise_id_of(request.node)
+    path = exercise_path(target_dir(request.config), exercise_id)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if not content_lines(text):
+        raise NotAttempted(f"{path.name} still holds only its stub's comments")
+    return text
 
 
 @pytest.hookimpl(wrapper=True)
@@ -127,7 +226,7 @@ def classify(item: pytest.Item, reports: list[pytest.TestReport]) -> tuple[str, 
         if info is None:
             continue
         exc = info.value
-        if isinstance(exc, ExerciseMissing):
+        if isinstance(exc, (ExerciseMissing, NotAttempted)):
             return results.NOT_ATTEMPTED, f"not attempted: {exc}"
         if isinstance(exc, NotImplementedError):
             return (

@@ -121,14 +121,15 @@ class ForkingLoop:
         queue: list[list[pytest.Item]] = []  # batches: the checks of one exercise, in order
         for item in session.items:
             ex_id = plugin.exercise_id_of(item)
-            if not (target / f"{ex_id}.py").is_file():
+            if not (target / self.course.exercise(ex_id).relpath).is_file():
                 self._finish(
                     item,
                     ex_id,
                     CheckResult(
                         check_name(item),
                         results.NOT_ATTEMPTED,
-                        f"not attempted: {ex_id}.py is not in {target}",
+                        f"not attempted: {self.course.exercise(ex_id).relpath.as_posix()} "
+                        f"is not in {target}",
                     ),
                 )
             elif queue and plugin.exercise_id_of(queue[-1][0]) == ex_id:
@@ -468,11 +469,9 @@ def hidden_points(
     return declared, notes
 
 
-def check_modules(course: Course, exercises: Sequence[Exercise]) -> list[Path]:
-    lesson_ids = {ex.lesson_id for ex in exercises}
-    return [
-        plugin.CHECKS_DIR / lesson.checks for lesson in course.lessons if lesson.id in lesson_ids
-    ]
+def check_modules(exercises: Sequence[Exercise]) -> list[Path]:
+    """The check module of each exercise, at the path that mirrors its file in `lessons/`."""
+    return [plugin.CHECKS_DIR / ex.check_relpath for ex in exercises]
 
 
 def _run_pytest(
@@ -529,11 +528,11 @@ def grade(
     target = Path(target).resolve()
     started = time.perf_counter()
     loop = ForkingLoop(course, limits, on_check)
-    # An exercise with no file in the target is not attempted, and needs no checks loaded: a
-    # lesson's check module (and what it imports: pandas, scikit-learn, ...) is collected only
-    # when at least one of its exercise files is present.
+    # An exercise with no file in the target is not attempted, and needs no checks loaded: an
+    # exercise's check module (and what it imports: pandas, scikit-learn, ...) is collected only
+    # when its file is present.
     present = [ex for ex in exercises if (target / ex.relpath).is_file()]
-    modules = [str(m) for m in check_modules(course, present)]
+    modules = [str(m) for m in check_modules(present)]
     if extra_checks is not None:
         extra = sorted(Path(extra_checks).resolve().glob("check_*.py"))
         if not extra:

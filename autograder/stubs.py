@@ -11,6 +11,11 @@ and its stub gets, at the marker's indentation:
 
     # TODO: subtract the column means, then divide by the column stds
     raise NotImplementedError
+
+An exercise file that is not Python (a Dockerfile, `.dockerignore`, alert rules, a workflow: all
+formats with `#` comments) gets the `# TODO:` line alone. Outside its answer regions such a
+solution holds only comments and blank lines, so a stub is exactly "a file with nothing but
+comments", which the checks grade as not attempted (see `plugin.submission_text`).
 """
 
 from __future__ import annotations
@@ -31,8 +36,9 @@ class StubError(ValueError):
     """A solution file's markers are unbalanced or missing."""
 
 
-def make_stub(solution: str, name: str = "<solution>") -> str:
-    """Return the learner stub for one solution file's text."""
+def make_stub(solution: str, name: str = "<solution>", python: bool = True) -> str:
+    """Return the learner stub for one solution file's text (`python=False`: a `#`-commented
+    file that is not Python, whose lines outside the answer regions must all be comments)."""
     out: list[str] = []
     inside = False
     regions = 0
@@ -45,12 +51,18 @@ def make_stub(solution: str, name: str = "<solution>") -> str:
             regions += 1
             indent = begin["indent"]
             out.append(f"{indent}# TODO: {begin['todo'] or DEFAULT_TODO}\n")
-            out.append(f"{indent}raise NotImplementedError\n")
+            if python:
+                out.append(f"{indent}raise NotImplementedError\n")
         elif _END.match(line):
             if not inside:
                 raise StubError(f"{name}:{lineno}: END SOLUTION without BEGIN SOLUTION")
             inside = False
         elif not inside:
+            if not python and line.strip() and not line.lstrip().startswith("#"):
+                raise StubError(
+                    f"{name}:{lineno}: outside its answer regions a non-Python exercise file holds "
+                    "only comments (a stub with content could not be told from an attempt)"
+                )
             out.append(line)
     if inside:
         raise StubError(f"{name}: BEGIN SOLUTION never closed")
@@ -74,7 +86,7 @@ def solution_path(course: Course, ex: Exercise) -> Path:
 
 def stub_text(course: Course, ex: Exercise) -> str:
     path = solution_path(course, ex)
-    return make_stub(path.read_text(encoding="utf-8"), name=str(path))
+    return make_stub(path.read_text(encoding="utf-8"), name=str(path), python=ex.is_python)
 
 
 def write_stubs(

@@ -71,7 +71,7 @@ def main() -> None:
         "pytest",
         "-c",
         str(ROOT / "autograder" / "checks" / "pytest.ini"),
-        str(ROOT / "autograder" / "checks" / lesson.checks),
+        str(ROOT / "autograder" / "checks" / lesson.id),
         "--mlgrade-target",
         solutions,
         "-q",

@@ -107,8 +107,8 @@ def test_bundle_contents(bundle):
         "hidden_checks/check_hidden_01_numpy.py",
     ):
         assert required in names, required
-    for lesson in COURSE.lessons:
-        assert f"course/autograder/checks/{lesson.checks}" in names
+    for ex in COURSE.exercises:
+        assert f"course/autograder/checks/{ex.check_relpath.as_posix()}" in names
     for ex in COURSE.exercises:
         assert f"course/solutions/{ex.relpath.as_posix()}" in names
     if (COURSE_ROOT / "coursedata").is_dir():

@@ -178,8 +178,8 @@ def workspace(tmp_path: Path) -> Path:
         shutil.copyfile(stubs.solution_path(COURSE, ex), learner / "lessons" / ex.relpath)
     shutil.copyfile(COURSE_ROOT / "course.toml", learner / "course.toml")
     checks = learner / "autograder" / "checks"
-    checks.mkdir(parents=True)
-    (checks / "check_01_numpy.py").write_text("# every check deleted\n")
+    (checks / "01_numpy").mkdir(parents=True)
+    (checks / "01_numpy" / "ex01_standardize.py").write_text("# every check deleted\n")
     (learner / "autograder" / "__init__.py").write_text(
         "raise SystemExit('the learner\\'s grader was imported')\n"
     )
@@ -306,7 +306,7 @@ def test_workflow_grading_steps_fail_below_min_score(workspace, tmp_path):
     assert summary.splitlines()[0] == f"## mlgrade: {solved:g}/{total:g} ({SOLVED_PCT:.0f} %)"
     assert "### 01_numpy" in summary
     assert "<details><summary>mlgrade verify" in summary
-    assert re.search(r"modified\s+autograder/checks/check_01_numpy\.py", summary)
+    assert re.search(r"modified\s+autograder/checks/01_numpy/ex01_standardize\.py", summary)
     assert re.search(r"suspicious\s+lessons/conftest\.py", summary)
     assert f"below the required {SOLVED_PCT + 10:g} %" in out["threshold.log"]
 
@@ -363,7 +363,8 @@ def test_gitlab_script_fails_below_and_passes_above_the_threshold(workspace):
     assert f"below the required {SOLVED_PCT + 10:g} %" in failed.stderr
     assert_reports(reports)  # every report is written before the job fails
     assert (
-        "## mlgrade: " in failed.stdout and "autograder/checks/check_01_numpy.py" in failed.stdout
+        "## mlgrade: " in failed.stdout
+        and "autograder/checks/01_numpy/ex01_standardize.py" in failed.stdout
     )
     passed = run_gitlab(workspace, SOLVED_PCT - 10, last_lines=1)  # the threshold line alone
     assert passed.returncode == 0, passed.stdout + passed.stderr

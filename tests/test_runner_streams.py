@@ -16,8 +16,8 @@ SENTINEL = b"\n\x00mlgrade-end-of-check-0123456789abcdef\x00"
 class FakeItem:
     def __init__(self, name: str) -> None:
         self.name = self.originalname = name
-        self.nodeid = f"check_01_numpy.py::{name}"
-        self.path = CHECKS_DIR / "check_01_numpy.py"  # a course check, not a hidden one
+        self.nodeid = f"01_numpy/ex01_standardize.py::{name}"
+        self.path = CHECKS_DIR / "01_numpy" / "ex01_standardize.py"  # a course check, not hidden
 
 
 def make_child(n_checks: int, limit_bytes: int = 64) -> tuple[ForkingLoop, _Child]:

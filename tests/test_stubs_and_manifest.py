@@ -122,10 +122,7 @@ GOOD_EXERCISE = """
     ],
 )
 def test_malformed_manifest_is_rejected_with_a_reason(tmp_path, mutation, message):
-    base = (
-        '[[lessons]]\nid = "01_numpy"\ntitle = "N"\nchecks = "c.py"\ndocs = "d.md"\n'
-        + GOOD_EXERCISE
-    )
+    base = '[[lessons]]\nid = "01_numpy"\ntitle = "N"\ndocs = "d.md"\n' + GOOD_EXERCISE
     path = _write_manifest(tmp_path, mutation(base))
     with pytest.raises(ManifestError, match=message):
         load_course(path)

@@ -45,10 +45,7 @@ MUTANTS = {
 }
 CHECK_TIME_LIMIT = "2"
 
-ALWAYS_PASS_CHECKS = """import pytest
-
-@pytest.mark.exercise("01_numpy/ex01_standardize")
-def test_everything_passes():
+ALWAYS_PASS_CHECKS = """def test_everything_passes():
     assert True
 """
 
@@ -227,7 +224,7 @@ def build_corpus(subs: Path, scratch: Path) -> dict[str, Expect]:
     edited = write_clone(
         add("edited_checks", Expect("a clone whose checks always pass", reason="")), "stub"
     )
-    (edited / "autograder/checks/check_01_numpy.py").write_text(ALWAYS_PASS_CHECKS)
+    (edited / "autograder/checks/01_numpy/ex01_standardize.py").write_text(ALWAYS_PASS_CHECKS)
     write_clone(
         add("clone_folder", Expect("a course clone, ex04 solved", scores={"ex04_minibatches": 10})),
         "stub",
@@ -468,7 +465,7 @@ def test_edited_checks_change_nothing_but_verify_lists_them(corpus):
     )
     assert proc.returncode == 1
     assert any(
-        line.split() == ["modified", "autograder/checks/check_01_numpy.py"]
+        line.split() == ["modified", "autograder/checks/01_numpy/ex01_standardize.py"]
         for line in proc.stdout.splitlines()
     ), proc.stdout
     assert float(corpus["rows"]["edited_checks"]["total"]) == 0

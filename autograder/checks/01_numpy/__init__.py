@@ -1,0 +1,1 @@
+"""Checks for lesson 01_numpy: one module per exercise, helpers in _shared.py."""

@@ -1,0 +1,119 @@
+"""Checks for 01_numpy/ex02_pairwise (see solutions/01_numpy/ex02_pairwise.py for the reference)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.assertions import (
+    as_array,
+    assert_close,
+    assert_shape,
+    assert_vectorised,
+    differential,
+    expect_raises,
+    fail,
+    peak_allocation,
+)
+
+
+def _reference_sq_dists(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    return ((A[:, None, :] - B[None, :, :]) ** 2).sum(axis=-1)
+
+
+def _generated_cases():
+    """Seeded inputs, smallest first: shapes from 1 x 1 up, including n = 1 and m = 1, integer
+    input, and rows far from the origin (where the expansion rounds below zero)."""
+    shapes = [(1, 1, 1), (1, 3, 2), (3, 1, 2), (2, 2, 1), (4, 3, 5), (9, 7, 3), (25, 30, 16)]
+    for k, (n, m, d) in enumerate(shapes):
+        for kind in ("float", "int", "far"):
+            rng = np.random.default_rng(100 + 3 * k + len(kind))
+            if kind == "int":
+                A, B = rng.integers(-5, 6, (n, d)), rng.integers(-5, 6, (m, d))
+            else:
+                shift = 1e4 if kind == "far" else 0.0
+                A, B = rng.normal(shift, 1.0, (n, d)), rng.normal(shift, 1.0, (m, d))
+            yield (
+                f"A of shape {A.shape} and B of shape {B.shape} ({kind} values)",
+                lambda fn, A=A, B=B: fn(A.copy(), B.copy()),
+            )
+
+
+def _compare(got, expected, where: str) -> None:
+    out = as_array(got, where)
+    assert_close(
+        out, expected, where, rtol=1e-9, atol=1e-6 * max(1.0, float(np.abs(expected).max()))
+    )
+
+
+class TestPairwise:
+    def test_matches_reference_on_generated_inputs(self, submission, reference):
+        differential(
+            _generated_cases(),
+            submission.pairwise_sq_dists,
+            reference.pairwise_sq_dists,
+            _compare,
+            "pairwise_sq_dists(A, B)",
+        )
+
+    def test_values_and_shape(self, submission):
+        rng = np.random.default_rng(10)
+        A, B = rng.normal(size=(7, 4)), rng.normal(size=(5, 4))
+        out = as_array(submission.pairwise_sq_dists(A, B), "pairwise_sq_dists(A, B)")
+        if out.shape == (5, 7):
+            fail(
+                "the result has shape (m, n) = (5, 7); row i must be A's row i, so shape (n, m) = (7, 5)"
+            )
+        expected = _reference_sq_dists(A, B)
+        if out.shape == expected.shape and np.allclose(out, np.sqrt(expected)):
+            fail("these are distances; the exercise asks for squared distances (no square root)")
+        assert_close(out, expected, "pairwise_sq_dists(A, B)", rtol=1e-9, atol=1e-9)
+
+    def test_self_distance_never_negative(self, submission):
+        rng = np.random.default_rng(11)
+        A = rng.normal(loc=1e4, scale=1.0, size=(60, 8))  # large norms: round-off goes negative
+        out = as_array(submission.pairwise_sq_dists(A, A), "pairwise_sq_dists(A, A)")
+        if (out < 0).any():
+            fail(
+                f"{int((out < 0).sum())} squared distances are negative (smallest {out.min():.3g}); "
+                "round-off in |a|^2 - 2a.b + |b|^2 goes below zero: clip with np.maximum(d2, 0)"
+            )
+        assert_close(np.diag(out), np.zeros(60), "the diagonal (each row to itself)", atol=1e-3)
+
+    def test_rejects_width_mismatch(self, submission):
+        expect_raises(
+            ValueError,
+            submission.pairwise_sq_dists,
+            np.ones((3, 4)),
+            np.ones((2, 5)),
+            why="rows of width 4 and 5 have no distance",
+        )
+
+    def test_memory_no_3d_intermediate(self, submission):
+        rng = np.random.default_rng(12)
+        n, m, d = 300, 200, 256
+        A, B = rng.normal(size=(n, d)), rng.normal(size=(m, d))
+        out, peak = peak_allocation(submission.pairwise_sq_dists, A, B)
+        out = as_array(out, "pairwise_sq_dists(A, B)")
+        assert_shape(out, (n, m), "pairwise_sq_dists(A, B)")
+        budget = 8 * n * m * 8  # eight (n, m) float64 arrays
+        if peak > budget:
+            fail(
+                f"peak extra memory was {peak / 1e6:.1f} MB for n={n}, m={m}, d={d}; an (n, m) result "
+                f"is {n * m * 8 / 1e6:.1f} MB and the budget is {budget / 1e6:.1f} MB. An (n, m, d) array "
+                "of differences costs d times more: expand |a|^2 - 2 a.b + |b|^2 and use A @ B.T"
+            )
+        assert_close(
+            out, _reference_sq_dists(A, B), "pairwise_sq_dists(A, B)", rtol=1e-7, atol=1e-6
+        )
+
+    def test_vectorised(self, submission):
+        rng = np.random.default_rng(13)
+        A, B = rng.normal(size=(1500, 3)), rng.normal(size=(20, 3))
+        assert_vectorised(
+            lambda n: submission.pairwise_sq_dists(A[:n], B), 50, 1500, "pairwise_sq_dists"
+        )
+        # Speed earns nothing without an answer: the result must be the (n, m) array of numbers.
+        out = as_array(submission.pairwise_sq_dists(A, B), "pairwise_sq_dists(A, B) for 1500 rows")
+        assert_shape(
+            out, (1500, 20), "pairwise_sq_dists(A, B) for 1500 rows", "one value per pair (n, m)"
+        )

@@ -1,0 +1,1 @@
+"""Checks for lesson 03_features: one module per exercise, helpers in _shared.py."""
