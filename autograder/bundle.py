@@ -4,7 +4,8 @@ The zip holds, at its root (Gradescope extracts it into /autograder/source):
 
     setup.sh          run once, as root, when Gradescope builds the image: installs this course's
                       grader from the snapshot below (`pip install -e`, so course.toml is found),
-                      grades the reference solutions as a self-test, then deletes them
+                      grades the reference solutions as a self-test, then makes them
+                      readable by root alone (the differential checks compare with them)
     run_autograder    run per submission: grades /autograder/submission into
                       /autograder/results/results.json (--format gradescope), and always leaves a
                       results.json, with the reason in "output" when grading fails
@@ -44,8 +45,9 @@ SETUP_SH = r"""#!/usr/bin/env bash
 # Gradescope runs this once, as root, while it builds the autograder image; the zip is extracted
 # into /autograder/source. It installs the course's grader from the snapshot in course/ into its
 # own virtual environment, proves the installation by grading the reference solutions (the image
-# build fails unless they earn 100 %), then deletes the solutions: learners' code runs in this
-# container, and must not find them there.
+# build fails unless they earn 100 %), then makes the solutions readable by root alone: the checks
+# compare each answer with the reference, and learners' code, which runs in this container as an
+# unprivileged user when sandboxed, must not find them.
 set -euo pipefail
 
 SOURCE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -77,8 +79,9 @@ fi
 selftest=("$VENV/bin/mlgrade" grade "$SOURCE/course/solutions" --format json --output /tmp/mlgrade-selftest.json --fail-under 100)
 if [ -d "$SOURCE/hidden_checks" ]; then selftest+=(--extra-checks "$SOURCE/hidden_checks"); fi
 "${selftest[@]}"
-rm -rf "$SOURCE/course/solutions"
-echo "mlgrade installed in $VENV; the reference solutions earned full marks and were removed."
+chown -R 0:0 "$SOURCE/course/solutions" 2>/dev/null || true
+chmod -R go-rwx "$SOURCE/course/solutions"
+echo "mlgrade installed in $VENV; the reference solutions earned full marks and are now root-only."
 """
 # --8<-- [end:setup_sh]
 

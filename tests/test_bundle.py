@@ -146,7 +146,7 @@ def test_scripts_parse_and_setup_installs_from_the_snapshot(bundle, tmp_path):
         assert proc.returncode == 0, proc.stderr
     setup = (root / "source" / "setup.sh").read_text()
     assert '-m pip install -e "$SOURCE/course"' in setup
-    assert "--fail-under 100" in setup and 'rm -rf "$SOURCE/course/solutions"' in setup
+    assert "--fail-under 100" in setup and 'chmod -R go-rwx "$SOURCE/course/solutions"' in setup
 
 
 FAKE_PYTHON = """#!/usr/bin/env bash
@@ -161,7 +161,7 @@ exit 0
 
 def test_setup_sh_runs_its_steps_in_order(bundle, tmp_path):
     """setup.sh against stand-in commands: a venv, an editable install of the snapshot, the self-test
-    with the hidden checks, then the solutions removed."""
+    with the hidden checks, then the solutions kept for the differential checks, root-only."""
     root = unpack(bundle, tmp_path / "autograder")
     fake_bin = tmp_path / "bin"
     fake_bin.mkdir()
@@ -194,7 +194,9 @@ def test_setup_sh_runs_its_steps_in_order(bundle, tmp_path):
         f"mlgrade grade {source}/course/solutions --format json --output /tmp/mlgrade-selftest.json "
         f"--fail-under 100 --extra-checks {source}/hidden_checks",
     ]
-    assert not (source / "course" / "solutions").exists()
+    solutions = source / "course" / "solutions"
+    modes = {p.stat().st_mode & 0o077 for p in [solutions, *solutions.rglob("*")]}
+    assert modes == {0}, "the reference solutions must be readable by their owner (root) alone"
     assert (source / "course" / "course.toml").is_file()
 
 
