@@ -36,6 +36,10 @@ class NotAttempted(Exception):
     """A non-Python exercise file still holds only its stub's comments: graded as not attempted."""
 
 
+class ExitAtImport(Exception):
+    """The learner's file raised SystemExit (`sys.exit()`, `exit()`) while it was imported."""
+
+
 @functools.cache
 def course() -> Course:
     return load_course()
@@ -137,7 +141,12 @@ def load_exercise(target: Path, exercise_id: str, prefix: str = "submission_") -
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses and pickling look modules up by name
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except SystemExit as exc:
+        # Carried as an ordinary exception: pytest caches a fixture's failure only for an
+        # Exception, and a SystemExit left the fixture broken for every later check.
+        raise ExitAtImport(exc.code) from exc
     return module
 
 
@@ -243,6 +252,13 @@ def classify(item: pytest.Item, reports: list[pytest.TestReport]) -> tuple[str, 
                 or isinstance(exc, pytest.fail.Exception)
             ):
                 return results.FAILED, _first_paragraph(str(exc)) or "check failed"
+        if isinstance(exc, ExitAtImport):
+            return results.ERROR, (
+                f"your file raised SystemExit"
+                f"{'' if exc.args[0] is None else f'({exc.args[0]!r})'} while it was being "
+                f"imported{_learner_location(exc.__cause__ or exc)}: a sys.exit() or exit() at "
+                "the top level ends the grader; an exercise file must only define its functions"
+            )
         if isinstance(exc, SystemExit):
             return results.ERROR, (
                 f"your code called sys.exit({exc.code!r}){_learner_location(exc)}: "

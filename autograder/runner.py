@@ -47,6 +47,10 @@ class Limits:
     output_limit: int = 64 * 1024
     jobs: int = 2
     total_time: float | None = None  # seconds for the whole target; checks not run by then time out
+    # A learner's run: after a check of an exercise times out, its remaining checks are reported
+    # as timeout without running, so a hanging function costs one time limit, not one per check.
+    # An instructor's grade gives every check its chance (False).
+    stop_exercise_after_timeout: bool = False
 
 
 @dataclass
@@ -366,6 +370,18 @@ class ForkingLoop:
                         f"first {len(child.outputs[i]):,} kept]"
                     )
         rest = child.items[len(child.results) :]
+        if rest and timed_out and not reason and self.limits.stop_exercise_after_timeout:
+            hung = child.results[-1].name
+            why = (
+                f"not run: the check '{hung}' of this exercise ran past its {child.limit:g} s "
+                "limit, so its other checks were not run (each would most likely hang too); "
+                "fix that one first"
+            )
+            for item in rest:
+                self._finish(
+                    item, child.exercise_id, CheckResult(check_name(item), results.TIMEOUT, why)
+                )
+            return []
         return [rest] if rest else []
 
     def _failure(self, child: _Child, wait_status: int, timed_out: bool) -> CheckResult:
