@@ -98,30 +98,49 @@ class Course:
         return next(lesson for lesson in self.lessons if lesson.id == ex.lesson_id)
 
     def select(self, selector: str | None) -> list[Exercise]:
-        """Exercises matched by a lesson (`01`, `01_numpy`), an exercise id, or a unique prefix.
+        """Exercises matched by a lesson (`01`, `01_numpy`), an exercise id or file name, a file
+        path (`lessons/01_numpy/ex01_standardize.py`, as shell completion gives it, with or without
+        `lessons/` or `.py`), or a unique prefix of an id or file name.
 
         No selector selects everything. Raises `SelectorError` with the closest ids otherwise.
         """
         if not selector:
             return self.exercises
-        sel = selector.strip().strip("/").removesuffix(".py")
+        parts = [p for p in selector.strip().replace("\\", "/").split("/") if p not in ("", ".")]
+        lesson_ids = [lesson.id for lesson in self.lessons]
+        # A path: keep it from the lesson folder on (lessons/01_numpy/..., /home/me/course/...).
+        start = next((i for i, part in enumerate(parts) if part in lesson_ids), None)
+        if start is None and parts and parts[-1] == "lessons":
+            return self.exercises  # `lessons/`: the whole workspace
+        sel = "/".join(parts[start or 0 :])
+        by_file = [e for e in self.exercises if sel == e.relpath.as_posix()]
+        if by_file:
+            return by_file
+        sel = sel.removesuffix(".py")
         for lesson in self.lessons:
             if sel in (lesson.id, lesson.number, lesson.number.lstrip("0")):
                 return list(lesson.exercises)
         exact = [e for e in self.exercises if sel in (e.id, e.stem)]
-        if exact:
+        if len(exact) == 1:
             return exact
-        prefixed = [e for e in self.exercises if e.id.startswith(sel) or e.stem.startswith(sel)]
-        if len(prefixed) == 1:
-            return prefixed
-        if len(prefixed) > 1:
-            names = ", ".join(e.id for e in prefixed)
+        if not exact:
+            exact = [e for e in self.exercises if e.id.startswith(sel) or e.stem.startswith(sel)]
+            if len(exact) == 1:
+                return exact
+        if len(exact) > 1:
+            names = ", ".join(e.id for e in exact)
             raise SelectorError(
-                f"'{selector}' matches several exercises: {names}. Be more specific."
+                f"'{selector}' matches several exercises: {names}. Name one: its id "
+                f"(e.g. {exact[0].id}) or its file name (e.g. {exact[0].stem})."
             )
         candidates = [e.id for e in self.exercises] + [e.stem for e in self.exercises]
         candidates += [lesson.id for lesson in self.lessons]
         raise SelectorError(unknown_message(selector, candidates))
+
+    def short_name(self, ex: Exercise) -> str:
+        """The shortest selector that names `ex` alone: its file stem, or its id if another
+        exercise shares the stem."""
+        return ex.stem if sum(e.stem == ex.stem for e in self.exercises) == 1 else ex.id
 
 
 def unknown_message(name: str, candidates: list[str]) -> str:
