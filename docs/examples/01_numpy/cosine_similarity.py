@@ -38,7 +38,8 @@ def main() -> None:
     # Memory: the broadcast route A[:, None, :] * B[None, :, :] materialises n * m * d floats.
     n, m, d = 10_000, 10_000, 512
     print(
-        f"(n, m) result: {n * m * 8 / 1e9:.1f} GB; an (n, m, d) intermediate: {n * m * d * 8 / 1e9:.0f} GB"
+        f"(n, m) result: {n * m * 8 / 1e9:.1f} GB; "
+        f"an (n, m, d) intermediate: {n * m * d * 8 / 1e9:.0f} GB"
     )
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 
 def train_val_split(n_rows: int, val_fraction: float, rng: np.random.Generator):
-    """Index arrays (train, validation) covering 0..n_rows-1 once each, in an order drawn from rng."""
+    """Index arrays (train, validation) covering 0..n_rows-1 once each, in an order from rng."""
     order = rng.permutation(n_rows)  # a shuffled copy of 0..n_rows-1; nothing else is touched
     n_val = round(n_rows * val_fraction)
     return order[n_val:], order[:n_val]

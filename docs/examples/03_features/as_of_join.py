@@ -47,7 +47,8 @@ def main() -> None:
         future = (joined["published_at"] > joined["timestamp"]).mean()
         missing = joined["eur_gbp"].isna().mean()
         print(
-            f"{name:8s} rate published after the payment: {future:6.1%}   no rate yet: {missing:5.1%}"
+            f"{name:8s} rate published after the payment: {future:6.1%}   "
+            f"no rate yet: {missing:5.1%}"
         )
 
 
