@@ -61,6 +61,25 @@ def add_submission_options(p: argparse.ArgumentParser, time_limit_help: str) -> 
     )
 
 
+SELECTOR_HELP = (
+    "a lesson (01, 01_numpy), an exercise (ex01_standardize, 01_numpy/ex01_standardize, "
+    "lessons/01_numpy/ex01_standardize.py), or a unique prefix (default: everything)"
+)
+EXERCISE_HELP = (
+    "one exercise: ex01_standardize, 01_numpy/ex01_standardize or "
+    "lessons/01_numpy/ex01_standardize.py"
+)
+
+
+def add_target_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--target",
+        type=Path,
+        default=None,
+        help="folder laid out like lessons/ (default: this course's lessons/)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mlgrade",
@@ -70,12 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add_grading_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--target",
-            type=Path,
-            default=None,
-            help="folder laid out like lessons/ to grade (default: this course's lessons/)",
-        )
+        add_target_option(p)
         p.add_argument(
             "--time-limit",
             type=_positive_float,
@@ -95,9 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_grading_options(p)
 
     p = sub.add_parser("check", help="grade a lesson, an exercise, or everything")
-    p.add_argument(
-        "selector", nargs="?", help="lesson (01, 01_numpy), exercise id, or unique prefix"
-    )
+    p.add_argument("selector", nargs="?", help=SELECTOR_HELP)
     add_grading_options(p)
     p.add_argument(
         "--format",
@@ -114,22 +126,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("hint", help="show the next hint for an exercise")
-    p.add_argument("exercise", help="exercise id or unique prefix, e.g. ex01_standardize")
+    p.add_argument("exercise", help=EXERCISE_HELP)
 
-    p = sub.add_parser("watch", help="regrade an exercise each time you save its file")
-    p.add_argument("selector", nargs="?", help="lesson or exercise to watch (default: everything)")
+    p = sub.add_parser(
+        "watch",
+        help="grade your next unfinished exercise, then regrade each file you save, moving on "
+        "after a pass",
+    )
+    p.add_argument(
+        "selector", nargs="?", help="lesson or exercise to watch (default: the whole course)"
+    )
     add_grading_options(p)
 
-    p = sub.add_parser("reset", help="restore an exercise's stub (your file is backed up first)")
-    p.add_argument("exercise", help="exercise id or unique prefix, e.g. ex01_standardize")
-    p.add_argument(
-        "--target",
-        type=Path,
-        default=None,
-        help="folder laid out like lessons/ (default: this course's lessons/)",
+    p = sub.add_parser(
+        "reset",
+        help="restore an exercise's stub (your file is backed up in .mlgrade/backups/ first)",
     )
+    p.add_argument("exercise", help=EXERCISE_HELP)
+    add_target_option(p)
 
-    p = sub.add_parser("list", help="every exercise id with its title and points")
+    p = sub.add_parser(
+        "list", help="every exercise: its status (done, partial, todo), points and title"
+    )
+    add_target_option(p)
+
+    p = sub.add_parser(
+        "compare",
+        help="once an exercise passes every check: your file beside the reference solution",
+    )
+    p.add_argument("exercise", help=EXERCISE_HELP)
+    add_target_option(p)
 
     p = sub.add_parser(
         "grade", help="instructors: grade one submission (folder, course clone or .zip)"
@@ -220,8 +246,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     dev = sub.add_parser("dev", help="maintainer commands")
     dev_sub = dev.add_subparsers(dest="dev_command", metavar="DEV_COMMAND", required=True)
+    course_help = "the course.toml of another course (default: this checkout's)"
     p = dev_sub.add_parser("sync", help="write lessons/ from solutions/")
     p.add_argument("--check", action="store_true", help="only report drift; write nothing")
+    p.add_argument("--course", metavar="FILE", default=None, help=course_help)
     p = dev_sub.add_parser("check", help="prove the course gradable: manifest, stubs, solutions")
     p.add_argument(
         "--mutants", action="store_true", help="also grade every mutant in tests/mutants/"
@@ -229,7 +257,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--jobs", type=_positive_int, default=None, help="exercises graded at once (default 2)"
     )
+    p.add_argument("--course", metavar="FILE", default=None, help=course_help)
+    p = dev_sub.add_parser(
+        "mutants", help="grade the mutants in one warm process and write a JSON verdict for each"
+    )
+    p.add_argument("selector", nargs="?", default=None, help="a lesson or exercise (default: all)")
+    p.add_argument("--output", metavar="FILE", default=None, help="write the JSON verdicts here")
+    p.add_argument(
+        "--shard",
+        type=_shard,
+        default=(1, 1),
+        metavar="K/N",
+        help="grade only the K-th of N interleaved shares (run N processes side by side)",
+    )
+    p.add_argument("--course", metavar="FILE", default=None, help=course_help)
     return parser
+
+
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        k, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not K/N, like 1/2") from None
+    if not 1 <= k <= n:
+        raise argparse.ArgumentTypeError(f"'{text}': K must be between 1 and N")
+    return k, n
 
 
 def _dispatch(args: argparse.Namespace) -> int:

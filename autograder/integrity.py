@@ -4,7 +4,8 @@ The grader ships `autograder/pristine.json`: the sha256 of every file that shape
 grader, its checks, the manifest, the packaging, CI and workflows). A
 learner's clone is compared against it; `lessons/` is the learner's own and is not compared, but a
 file there that could change how Python or pytest behave (conftest.py, sitecustomize.py, .pth,
-pytest.ini) is still reported.
+pytest.ini) is still reported. Elsewhere such a file is reported unless the course itself ships it
+(the repository's own `tests/conftest.py`): those are recorded too, and compared by hash.
 """
 
 from __future__ import annotations
@@ -44,16 +45,26 @@ def _protected(rel: str) -> bool:
     return rel in PROTECTED or any(rel.startswith(p) for p in PROTECTED if p.endswith("/"))
 
 
+def _suspicious_name(rel: str) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return name in SUSPICIOUS_NAMES or name.endswith(".pth")
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def pristine_files(root: Path = COURSE_ROOT) -> dict[str, str]:
-    """Hashes of the tracked, protected files of the course checkout at `root`."""
+    """Hashes of the tracked files of the course checkout at `root` that shape a grade: the
+    protected ones, and those the course ships with a suspicious name (`tests/conftest.py`)."""
     listed = subprocess.run(
         ["git", "ls-files", "-z"], cwd=root, capture_output=True, check=True
     ).stdout
-    rels = sorted(r for r in listed.decode().split("\0") if r and _protected(r))
+    rels = sorted(
+        r
+        for r in listed.decode().split("\0")
+        if r and (_protected(r) or (_suspicious_name(r) and not r.startswith("lessons/")))
+    )
     pristine_rel = PRISTINE_PATH.relative_to(COURSE_ROOT).as_posix()
     return {r: sha256(root / r) for r in rels if r != pristine_rel and (root / r).is_file()}
 
@@ -98,9 +109,8 @@ def verify(clone: Path, pristine: dict[str, str] | None = None) -> Verdict:
     verdict = Verdict()
     seen = set()
     for rel, path in _walk(clone):
-        name = path.name
         if rel.startswith("lessons/"):
-            if name in SUSPICIOUS_NAMES or name.endswith(".pth"):
+            if _suspicious_name(rel):
                 verdict.suspicious.append(rel)
             continue
         if rel in pristine:
@@ -109,7 +119,9 @@ def verify(clone: Path, pristine: dict[str, str] | None = None) -> Verdict:
                 verdict.modified.append(rel)
         elif _protected(rel) and rel != "autograder/pristine.json":
             verdict.added.append(rel)
-        elif name in SUSPICIOUS_NAMES or name.endswith(".pth"):
+        elif _suspicious_name(rel):
             verdict.suspicious.append(rel)
-    verdict.missing = sorted(set(pristine) - seen)
+    # A shipped file outside the protected ones (tests/conftest.py) may go: without it nothing
+    # can change how the grader runs.
+    verdict.missing = sorted(rel for rel in set(pristine) - seen if _protected(rel))
     return verdict

@@ -1,4 +1,5 @@
-"""The learner's local state: hints already shown and cached results, in `.mlgrade/` (git-ignored).
+"""The learner's local state in `.mlgrade/` (git-ignored): hints already shown, cached results, and
+the copies `mlgrade reset` keeps of the files it restores (`backups/<lesson>/`).
 
 Nothing here is ever written inside `lessons/`. Set MLGRADE_STATE_DIR to keep it elsewhere.
 """
@@ -61,28 +62,41 @@ def grader_digest(course: Course, ex: Exercise) -> str:
     return h.hexdigest()
 
 
+def _entries(cache: dict, target: Path) -> dict:
+    """The cached results of one target folder: {exercise id: entry}."""
+    entries = cache.get("targets", {}).get(str(target), {})
+    return entries if isinstance(entries, dict) else {}
+
+
 def cached_results(course: Course, target: Path) -> dict[str, ExerciseResult]:
     """Results still valid for the files now in `target` (same file, same checks)."""
-    cache = _load("results.json")
+    entries = _entries(_load("results.json"), target)
     valid = {}
     for ex in course.exercises:
-        entry = cache.get(ex.id)
-        if not entry or entry.get("target") != str(target):
+        entry = entries.get(ex.id)
+        if not isinstance(entry, dict):
             continue
         if entry.get("file") != file_digest(target / ex.relpath):
             continue
         if entry.get("grader") != grader_digest(course, ex):
             continue
-        valid[ex.id] = ExerciseResult.from_dict(entry["result"])
+        try:
+            valid[ex.id] = ExerciseResult.from_dict(entry["result"])
+        except (KeyError, TypeError, ValueError):
+            continue  # a damaged entry only costs a regrade
     return valid
 
 
 def remember(course: Course, target: Path, results: list[ExerciseResult]) -> None:
+    """Keep each result with the digests of the file it graded and of the grader, per target
+    folder (your lessons/, or a --target), so grading one folder never evicts another's."""
     cache = _load("results.json")
+    if not isinstance(cache.get("targets"), dict):
+        cache = {"targets": {}}  # a cache from an older grader: start afresh
+    entries = cache["targets"].setdefault(str(target), {})
     for r in results:
         ex = course.exercise(r.id)
-        cache[r.id] = {
-            "target": str(target),
+        entries[r.id] = {
             "file": file_digest(target / ex.relpath),
             "grader": grader_digest(course, ex),
             "result": r.to_dict(),

@@ -86,7 +86,8 @@ def test_partial_progress_text_output(state, stub_target):
     assert proc.returncode == 1
     assert "Score 10/50" in proc.stdout
     assert "1/5 exercises complete" in proc.stdout
-    assert "not attempted yet" in proc.stdout
+    untouched = [line for line in proc.stdout.splitlines() if line.endswith("not attempted")]
+    assert len(untouched) == 4, "one line per untouched exercise, whatever its number of checks"
     assert "ex01_standardize" in proc.stdout.split("Score")[-1], (
         "the next step names the first unfinished exercise"
     )
@@ -139,19 +140,31 @@ def test_reset_backs_up_then_restores_the_stub(state, stub_target):
     ex = COURSE.exercise("01_numpy/ex01_standardize")
     path = stub_target / ex.relpath
     path.write_text("# my work in progress\n")
+    path.chmod(0o664)
     proc = mlgrade("reset", "ex01_standardize", "--target", str(stub_target), state=state)
     assert proc.returncode == 0, proc.stderr
     assert path.read_text() == stubs.stub_text(COURSE, ex)
-    backups = list(path.parent.glob("ex01_standardize.py.*.bak"))
+    assert path.stat().st_mode & 0o777 == 0o664, "the restored stub keeps the file's mode"
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(path.name + ".")], (
+        "no backup beside the file, where git would see it"
+    )
+    backups = list((state / "backups" / "01_numpy").glob("ex01_standardize.*.py"))
     assert len(backups) == 1 and backups[0].read_text() == "# my work in progress\n"
+    assert str(backups[0]) in proc.stdout, "the message says where the backup is"
     path.write_text("# second attempt\n")
     assert (
         mlgrade("reset", "ex01_standardize", "--target", str(stub_target), state=state).returncode
         == 0
     )
-    assert len(list(path.parent.glob("ex01_standardize.py.*.bak"))) == 2, (
+    assert len(list(backups[0].parent.glob("ex01_standardize.*.py"))) == 2, (
         "a second reset keeps both backups"
     )
+    path.unlink()
+    assert (
+        mlgrade("reset", "ex01_standardize", "--target", str(stub_target), state=state).returncode
+        == 0
+    )
+    assert path.stat().st_mode & 0o777 == 0o644, "a file that was missing comes back as 0644"
 
 
 def test_status_shows_progress_and_next_exercise(state, stub_target):
@@ -159,15 +172,29 @@ def test_status_shows_progress_and_next_exercise(state, stub_target):
     proc = mlgrade("status", "--target", str(stub_target), state=state)
     assert proc.returncode == 0, proc.stderr
     assert "NumPy for ML" in proc.stdout and "1/5" in proc.stdout and "10/50" in proc.stdout
-    assert "Start: 01_numpy/ex02_pairwise.py" in proc.stdout
-    cache = json.loads((state / "results.json").read_text())
+    assert f"Start: {stub_target / '01_numpy' / 'ex02_pairwise.py'}" in proc.stdout
+    assert "http://127.0.0.1:8000/lessons/01-numpy/#ex02-pairwise" in proc.stdout
+    total = sum(ex.points for ex in COURSE.exercises)
+    assert f"10/{total:g}" in proc.stdout.split("Total")[1], "the status view shows the total"
+    cache = json.loads((state / "results.json").read_text())["targets"][str(stub_target)]
     assert cache["01_numpy/ex01_standardize"]["result"]["status"] == "passed"
     # a second run reuses the cached grade: same answer
     again = mlgrade("status", "--target", str(stub_target), state=state)
     assert "1/5" in again.stdout
 
 
-def test_watch_regrades_the_saved_exercise(state, stub_target):
+def _read_until(proc: subprocess.Popen, marker: str, seconds: float = 60) -> str:
+    """What `proc` printed up to the line that holds `marker`, then the two pointer lines."""
+    deadline = time.monotonic() + seconds
+    seen = ""
+    while time.monotonic() < deadline and marker not in seen:
+        seen += proc.stdout.readline()
+    assert marker in seen, seen
+    return seen
+
+
+def test_watch_grades_at_start_regrades_the_saved_exercise_and_moves_on(state, stub_target):
+    _solve(stub_target, "01_numpy/ex01_standardize")
     env = {**os.environ, "MLGRADE_STATE_DIR": str(state), "PYTHONUNBUFFERED": "1", "COLUMNS": "120"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "autograder", "watch", "01", "--target", str(stub_target)],
@@ -178,14 +205,18 @@ def test_watch_regrades_the_saved_exercise(state, stub_target):
     )
     try:
         assert "Watching" in proc.stdout.readline()
+        start = _read_until(proc, "  check  mlgrade check")
+        # ex01 passes: the watch starts at the first unfinished exercise, graded at once
+        assert "ex02_pairwise" in start and "Start: " in start, start
+        assert "ex01_standardize" not in start, start
         time.sleep(1.0)  # let the watcher start before the save
-        _solve(stub_target, "01_numpy/ex04_minibatches")
-        deadline = time.monotonic() + 60
-        seen = ""
-        while time.monotonic() < deadline and "Score" not in seen:
-            seen += proc.stdout.readline()
-        assert "ex04_minibatches" in seen and "Score 10/10" in seen, seen
+        _solve(stub_target, "01_numpy/ex02_pairwise")
+        seen = _read_until(proc, "  check  mlgrade check")
+        assert "ex02_pairwise" in seen and "Score 10/10" in seen, seen
         assert "ex01_standardize" not in seen, "only the saved exercise is regraded"
+        assert f"Next: {stub_target / '01_numpy' / 'ex03_softmax.py'}" in seen, (
+            "after a pass, the watch moves on to the next unfinished exercise"
+        )
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -259,6 +290,8 @@ def test_a_learner_run_says_how_many_points_are_held_back(tmp_path, monkeypatch,
     anchor = 'id = "01_numpy/ex01_standardize"\n'
     manifest = tmp_path / "course.toml"
     manifest.write_text(text.replace(anchor, anchor + "  hidden_points = 5\n", 1))
+    for part in ("autograder", "solutions"):  # the course's checks and reference solutions
+        (tmp_path / part).symlink_to(COURSE_ROOT / part)
     course = load_course(manifest)
     ex = course.exercise("01_numpy/ex01_standardize")
 
@@ -273,7 +306,6 @@ def test_a_learner_run_says_how_many_points_are_held_back(tmp_path, monkeypatch,
 
     from autograder import learner
 
-    (tmp_path / "solutions").symlink_to(COURSE_ROOT / "solutions")
     monkeypatch.setenv("MLGRADE_STATE_DIR", str(tmp_path / "state"))
     stubs.write_stubs(course, tmp_path / "lessons")
     learner.cmd_status(

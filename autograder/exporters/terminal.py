@@ -1,4 +1,8 @@
-"""What a learner sees in the terminal: rich tables, one line per check, the next step."""
+"""What a learner sees in the terminal: one line per check, one line per untouched exercise, the
+progress table, and the pointer to the next step.
+
+In a terminal, long lines wrap to its width; in a log or a file, a line is never broken.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..manifest import Course, Exercise
-from ..results import CheckResult, ExerciseResult, GradeReport
+from ..results import NOT_ATTEMPTED, CheckResult, ExerciseResult, GradeReport
 
 STYLE = {
     "passed": ("✓", "green"),
@@ -17,6 +21,15 @@ STYLE = {
     "timeout": ("⏱", "yellow"),
     "not_attempted": ("·", "dim"),
 }
+
+# Where `mkdocs serve` publishes the course site: `lessons/01-numpy.md#x` is at
+# `<SITE_URL>lessons/01-numpy/#x`.
+SITE_URL = "http://127.0.0.1:8000/"
+UNTOUCHED = "not attempted yet: the function still raises NotImplementedError"
+
+
+def _print(console: Console, text: Text | str) -> None:
+    console.print(text, soft_wrap=not console.is_terminal)
 
 
 def _indented(console: Console, text: str, style: str = "") -> None:
@@ -27,46 +40,95 @@ def _indented(console: Console, text: str, style: str = "") -> None:
         console.print(Text("      " + text.replace("\n", "\n      "), style=style), soft_wrap=True)
 
 
-def print_check(console: Console, check: CheckResult, show_output: bool = False) -> None:
-    """One check: a status mark and its name, then (indented) its message."""
+def print_check(
+    console: Console, check: CheckResult, show_output: bool = False, same_as_above: bool = False
+) -> None:
+    """One check: a status mark and its name, then (indented) its message, unless it is the
+    message of the check above."""
     mark, style = STYLE[check.status]
-    console.print(
-        Text(f"  {mark} ", style=style) + Text(check.name), soft_wrap=not console.is_terminal
-    )
-    if check.status != "passed" and check.message:
+    line = Text(f"  {mark} ", style=style) + Text(check.name)
+    if same_as_above and check.status != "passed":
+        line.append("  (same as above)", style="dim")
+    _print(console, line)
+    if check.status != "passed" and check.message and not same_as_above:
         _indented(console, check.message, "bold" if check.status == "failed" else "")
     if show_output and check.output.strip():
         _indented(console, "your output:\n" + check.output.strip()[:600], "dim")
 
 
+def _heading(ex: ExerciseResult) -> Text:
+    return Text(f"{ex.id} · {ex.title}  {ex.score:g}/{ex.max_score:g}")
+
+
+def not_attempted_line(ex: ExerciseResult) -> Text:
+    """An untouched exercise in one line, whatever its number of checks."""
+    messages = {c.message for c in ex.checks}
+    line = Text(f"{STYLE[NOT_ATTEMPTED][0]} ", style="dim") + _heading(ex)
+    detail = "not attempted"
+    if len(messages) == 1 and UNTOUCHED not in messages:
+        why = messages.pop()
+        for prefix in ("not attempted yet: ", "not attempted: "):
+            why = why.removeprefix(prefix)
+        detail += f" ({why})" if why else ""
+    return line + Text(f"  {detail}", style="dim")
+
+
 def print_exercise_detail(console: Console, ex: ExerciseResult, course: Course) -> None:
+    """An attempted exercise: its heading and one line per check. When every check ended the
+    same way (a syntax error, a crash at import), one line says it for all of them."""
     style = STYLE[ex.status][1]
-    console.print(
-        Text(f"\n{ex.id} · {ex.title}  {ex.score:g}/{ex.max_score:g}", style=f"bold {style}")
-    )
+    console.print()
+    _print(console, Text(_heading(ex).plain, style=f"bold {style}"))
+    outcomes = {(c.status, c.message) for c in ex.checks}
+    if len(ex.checks) > 1 and len(outcomes) == 1 and ex.status != "passed":
+        first = ex.checks[0]
+        print_check(
+            console,
+            CheckResult(f"all {len(ex.checks)} checks", first.status, first.message),
+            show_output=False,
+        )
+        output = next((c.output for c in ex.checks if c.output.strip()), "")
+        if output:
+            _indented(console, "your output:\n" + output.strip()[:600], "dim")
+        return
     shown_output = False
+    said: set[tuple[str, str]] = set()
     for check in ex.checks:
         show = check.status != "passed" and not shown_output
-        print_check(console, check, show_output=show)
+        repeated = (check.status, check.message) in said
+        print_check(console, check, show_output=show, same_as_above=repeated)
         shown_output = shown_output or (show and bool(check.output.strip()))
+        if check.status != "passed" and check.message:
+            said.add((check.status, check.message))
 
 
-def print_report(console: Console, report: GradeReport, course: Course) -> None:
+def print_report(
+    console: Console, report: GradeReport, course: Course, pointer: Text | None = None
+) -> None:
+    """Every exercise of the report, the summary line, and `pointer` (the next step) last."""
+    compact = False  # untouched exercises follow each other without blank lines
     for ex in report.exercises:
-        print_exercise_detail(console, ex, course)
+        if ex.status == NOT_ATTEMPTED:
+            if not compact:
+                console.print()
+            _print(console, not_attempted_line(ex))
+            compact = True
+        else:
+            print_exercise_detail(console, ex, course)
+            compact = False
     console.print()
-    console.print(summary_line(report), soft_wrap=not console.is_terminal)
+    _print(console, summary_line(report))
     if report.held_back:
-        console.print(
-            f"{report.held_back:g} more points are held back in hidden checks that your "
-            "instructor runs: full marks here are not yet 100 %.",
-            style="yellow",
+        _print(
+            console,
+            Text(
+                f"{report.held_back:g} more points are held back in hidden checks that your "
+                "instructor runs: full marks here are not yet 100 %.",
+                style="yellow",
+            ),
         )
-    failing = next((e for e in report.exercises if e.status != "passed"), None)
-    if failing:
-        console.print(
-            next_step(course.exercise(failing.id), failing), soft_wrap=not console.is_terminal
-        )
+    if pointer is not None:
+        _print(console, pointer)
 
 
 def summary_line(report: GradeReport) -> Text:
@@ -79,32 +141,61 @@ def summary_line(report: GradeReport) -> Text:
     )
 
 
-def next_step(ex: Exercise, result: ExerciseResult | None) -> Text:
-    verb = "Start" if result is None or result.status == "not_attempted" else "Keep going on"
-    text = Text(f"{verb}: {ex.relpath.as_posix()} — {ex.title}\n", style="bold cyan")
-    text.append(
-        f"  read docs/{ex.docs}, then `mlgrade check {ex.stem}`; stuck? `mlgrade hint {ex.stem}`"
-    )
+def site_url(docs: str) -> str:
+    """The page of the site for a docs path: `lessons/01-numpy.md#x` -> `.../lessons/01-numpy/#x`."""
+    page, _, anchor = docs.partition("#")
+    page = page.removesuffix(".md")
+    page = "" if page == "index" else page.removesuffix("/index") + "/"
+    return SITE_URL + page + (f"#{anchor}" if anchor else "")
+
+
+def next_step(verb: str, ex: Exercise, path: str, name: str) -> Text:
+    """The pointer to an exercise: its file, where to read about it, the commands.
+
+    `verb`: "Start", "Keep going on" or "Next"; `path`: the file as the learner can open it from
+    where they stand; `name`: the selector to type.
+    """
+    text = Text(f"{verb}: {path} · {ex.title}\n", style="bold cyan")
+    text.append(f"  read   {site_url(ex.docs)}  (the course site: run `mkdocs serve`)\n")
+    text.append(f"  check  mlgrade check {name}  ·  stuck? mlgrade hint {name}")
     return text
 
 
+def all_done(what: str) -> Text:
+    return Text(f"{what} passes. On to the capstone!", style="bold green")
+
+
+def _bar(share: float) -> str:
+    return "█" * round(share * 20) + "░" * (20 - round(share * 20))
+
+
 def progress_table(course: Course, known: dict[str, ExerciseResult]) -> Table:
-    """The `mlgrade` status table: one row per lesson, points and progress."""
+    """The `mlgrade` status table: one row per lesson, points and progress, and the total."""
     table = Table(title=course.title, title_style="bold", expand=False)
     table.add_column("Lesson")
     table.add_column("Exercises", justify="right")
     table.add_column("Points", justify="right")
     table.add_column("Progress")
-    for lesson in course.lessons:
+    total_done = total_points = 0.0
+    for i, lesson in enumerate(course.lessons):
         results = [known.get(e.id) for e in lesson.exercises]
         done = sum(r is not None and r.status == "passed" for r in results)
         points = sum(r.score for r in results if r is not None)
+        total_done, total_points = total_done + done, total_points + points
         share = points / lesson.points if lesson.points else 0.0
-        bar = "█" * round(share * 20) + "░" * (20 - round(share * 20))
         table.add_row(
             f"{lesson.number} {lesson.title}",
             f"{done}/{len(results)}",
             f"{points:g}/{lesson.points:g}",
-            Text(bar, style="green" if share == 1 else "cyan"),
+            Text(_bar(share), style="green" if share == 1 else "cyan"),
+            end_section=i == len(course.lessons) - 1,
         )
+    maximum = sum(lesson.points for lesson in course.lessons)
+    share = total_points / maximum if maximum else 0.0
+    table.add_row(
+        Text("Total", style="bold"),
+        Text(f"{total_done:g}/{len(course.exercises)}", style="bold"),
+        Text(f"{round(total_points, 2):g}/{maximum:g}", style="bold"),
+        Text(f"{_bar(share)} {share:.0%}", style="green" if share == 1 else "cyan"),
+    )
     return table
