@@ -373,9 +373,8 @@ class ForkingLoop:
         if rest and timed_out and not reason and self.limits.stop_exercise_after_timeout:
             hung = child.results[-1].name
             why = (
-                f"not run: the check '{hung}' of this exercise ran past its {child.limit:g} s "
-                "limit, so its other checks were not run (each would most likely hang too); "
-                "fix that one first"
+                f"not run: '{hung}' already ran past the {child.limit:g} s limit, and the other "
+                "checks of this exercise would most likely hang the same way; fix that first"
             )
             for item in rest:
                 self._finish(
