@@ -8,16 +8,19 @@ the generator writes, every solution earns full marks, every freshly generated s
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rich.console import Console
 
 from . import integrity, stubs
-from .manifest import Course, load_course
-from .results import NOT_ATTEMPTED, PASSED
+from .atomic import atomic_write
+from .manifest import COURSE_ROOT, Course, load_course
+from .results import NOT_ATTEMPTED, PASSED, ExerciseResult
 from .runner import Limits, grade
 
 
@@ -181,22 +184,24 @@ def pristine_drift(course: Course) -> list[str]:
 
 def sync(course: Course, check_only: bool, console: Console) -> int:
     lessons = course.root / "lessons"
-    problems = stubs.drift(course, lessons) + pristine_drift(course)
+    # pristine.json describes the installed grader's course; another course (--course) has none.
+    installed = course.root.resolve() == COURSE_ROOT.resolve()
+    problems = stubs.drift(course, lessons) + (pristine_drift(course) if installed else [])
     if check_only:
         for p in problems:
             console.print(f"[red]drift[/] {p}")
         if not problems:
             console.print(
-                f"lessons/ matches the generator ({len(course.exercises)} stubs); "
-                "pristine.json is current"
+                f"lessons/ matches the generator ({len(course.exercises)} stubs)"
+                + ("; pristine.json is current" if installed else "")
             )
         return 1 if problems else 0
     stubs.write_stubs(course, lessons)
-    changed = integrity.write_pristine(course.root)
-    console.print(
-        f"wrote {len(course.exercises)} stubs into lessons/; pristine.json "
-        f"{'updated' if changed else 'unchanged'}"
-    )
+    message = f"wrote {len(course.exercises)} stubs into lessons/"
+    if installed:
+        changed = integrity.write_pristine(course.root)
+        message += f"; pristine.json {'updated' if changed else 'unchanged'}"
+    console.print(message)
     return 0
 
 
@@ -237,53 +242,99 @@ def prove(course: Course, console: Console, jobs: int | None, with_mutants: bool
 
 
 def mutant_target(course: Course, mutant: Mutant, dest: Path) -> None:
-    """A target laid out like lessons/: every solution, with the mutant in its exercise's place."""
-    lesson = mutant.exercise_id.split("/")[0]
-    for ex in course.exercises:
-        if ex.lesson_id != lesson:
-            continue
-        if ex.id == mutant.exercise_id:
-            text = mutant.source(course)
-        else:
-            text = stubs.solution_path(course, ex).read_text(encoding="utf-8")
-        out = dest / ex.relpath
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+    """A target laid out like lessons/ holding the mutant's exercise file alone.
+
+    The other exercises need not be there: a check module loads only the file of its own exercise
+    (the `submission` fixture is bound to the module's path), so a mistake in one file can cost
+    points on that exercise only, by construction.
+    """
+    ex = course.exercise(mutant.exercise_id)
+    out = dest / ex.relpath
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(mutant.source(course), encoding="utf-8")
 
 
-def prove_mutants(course: Course, limits: Limits) -> list[str]:
-    failures = []
+@dataclass
+class MutantVerdict:
+    mutant: Mutant
+    problem: str  # empty when the mutant is well formed and caught
+    result: ExerciseResult | None  # its exercise graded, when it could be built
+
+
+def grade_mutants(course: Course, mutants: list[Mutant], limits: Limits) -> Iterator[MutantVerdict]:
+    """Grade each mutant's exercise in this warm process, one after another."""
     ids = {ex.id for ex in course.exercises}
-    for mutant in find_mutants(course):
+    for mutant in mutants:
         if mutant.exercise_id not in ids:
-            failures.append(f"mutant {mutant.path}: no exercise {mutant.exercise_id}")
+            yield MutantVerdict(
+                mutant, f"mutant {mutant.path}: no exercise {mutant.exercise_id}", None
+            )
             continue
         if not mutant.description:
-            failures.append(f"mutant {mutant.path}: give it a 'mistake = \"<the mistake>\"' line")
+            yield MutantVerdict(
+                mutant, f"mutant {mutant.path}: give it a 'mistake = \"<the mistake>\"' line", None
+            )
+            continue
         with tempfile.TemporaryDirectory(prefix="mlgrade-mutant-") as tmp:
             try:
                 mutant_target(course, mutant, Path(tmp))
             except MutantError as exc:
-                failures.append(str(exc))
+                yield MutantVerdict(mutant, str(exc), None)
                 continue
-            lesson = [
-                ex for ex in course.exercises if ex.lesson_id == mutant.exercise_id.split("/")[0]
-            ]
-            report = grade(course, Path(tmp), lesson, limits)
-        for ex in report.exercises:
-            if ex.id == mutant.exercise_id and ex.score >= ex.max_score:
-                failures.append(
-                    f"mutant survived: {mutant.name} ({mutant.description}) "
-                    f"scores full marks on {ex.id}"
-                )
-            if ex.id != mutant.exercise_id and ex.score < ex.max_score:
-                failures.append(f"mutant {mutant.name} cost points on another exercise, {ex.id}")
-    return failures
+            report = grade(course, Path(tmp), [course.exercise(mutant.exercise_id)], limits)
+        result = report.exercises[0]
+        problem = ""
+        if result.score >= result.max_score:
+            problem = (
+                f"mutant survived: {mutant.name} ({mutant.description}) "
+                f"scores full marks on {result.id}"
+            )
+        yield MutantVerdict(mutant, problem, result)
+
+
+def prove_mutants(course: Course, limits: Limits) -> list[str]:
+    verdicts = grade_mutants(course, find_mutants(course), _mutant_limits(limits))
+    return [v.problem for v in verdicts if v.problem]
+
+
+def _mutant_limits(limits: Limits) -> Limits:
+    """A mutant is proven by its first lost point: stop its exercise at the first check that does
+    not pass (the rest would only cost time)."""
+    return replace(limits, stop_exercise_after_failure=True)
+
+
+def write_mutant_report(course: Course, args: argparse.Namespace, console: Console) -> int:
+    """`mlgrade dev mutants`: grade the mutants (a shard of them) and write one JSON verdict each."""
+    mutants = find_mutants(course)
+    if args.selector:
+        wanted = {ex.id for ex in course.select(args.selector)}
+        mutants = [m for m in mutants if m.exercise_id in wanted]
+    k, n = args.shard
+    mutants = mutants[k - 1 :: n]
+    limits = _mutant_limits(Limits(memory_mb=course.memory_limit_mb, jobs=1))
+    verdicts = {}
+    for v in grade_mutants(course, mutants, limits):
+        verdicts[f"{v.mutant.exercise_id}/{v.mutant.name}"] = {
+            "problem": v.problem,
+            "result": v.result.to_dict() if v.result else None,
+        }
+    text = json.dumps({"mutants": verdicts}, indent=1) + "\n"
+    if args.output:
+        atomic_write(Path(args.output), text)
+    else:
+        console.print_json(text) if args.format == "json" else None
+    problems = [v["problem"] for v in verdicts.values() if v["problem"]]
+    for p in problems:
+        console.print(f"[red]✗[/] {p}")
+    console.print(f"{len(verdicts) - len(problems)} of {len(verdicts)} mutants caught")
+    return 1 if problems else 0
 
 
 def main(args: argparse.Namespace) -> int:
-    course = load_course()
+    course = load_course(Path(args.course)) if args.course else load_course()
     console = Console()
     if args.dev_command == "sync":
         return sync(course, args.check, console)
+    if args.dev_command == "mutants":
+        return write_mutant_report(course, args, console)
     return prove(course, console, args.jobs, args.mutants)

@@ -85,6 +85,15 @@ class Course:
     root: Path = field(default=COURSE_ROOT)
 
     @property
+    def manifest_path(self) -> Path:
+        return self.root / "course.toml"
+
+    @property
+    def checks_dir(self) -> Path:
+        """The course's check modules: `<lesson>/<exercise stem>.py`, mirroring `lessons/`."""
+        return self.root / "autograder" / "checks"
+
+    @property
     def exercises(self) -> list[Exercise]:
         return [e for lesson in self.lessons for e in lesson.exercises]
 

@@ -1,6 +1,8 @@
 """The pytest plugin every graded check runs under (loaded by `autograder/checks/pytest.ini`).
 
 - `--mlgrade-target DIR`: the folder laid out like `lessons/` whose files are graded.
+- `--mlgrade-course FILE`: the course's manifest (default: the installed course's `course.toml`);
+  its checks are `<course root>/autograder/checks/`, its reference solutions `<root>/solutions/`.
 - A course check module's path names its exercise: `checks/01_numpy/ex01_standardize.py` grades
   `01_numpy/ex01_standardize`. An instructor's hidden `check_*.py` module names it with
   `@pytest.mark.exercise("01_numpy/ex01_standardize")` on each check class.
@@ -12,19 +14,20 @@
 
 from __future__ import annotations
 
-import functools
 import importlib.util
 import sys
 import traceback
+import types
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from . import results
-from .manifest import Course, load_course
+from .manifest import MANIFEST_PATH, Course, load_course
 
-CHECKS_DIR = Path(__file__).resolve().parent / "checks"
+CHECKS_DIR = Path(__file__).resolve().parent / "checks"  # the installed course's (and pytest.ini)
+CHECKS_PACKAGE = "mlgrade_course_checks"  # the name check modules are imported under
 _EXCINFO = pytest.StashKey[dict]()
 
 
@@ -40,21 +43,40 @@ class ExitAtImport(Exception):
     """The learner's file raised SystemExit (`sys.exit()`, `exit()`) while it was imported."""
 
 
-@functools.cache
+_course: Course | None = None  # the course being graded, set when pytest configures the plugin
+
+
 def course() -> Course:
-    return load_course()
+    global _course
+    if _course is None:
+        _course = load_course()
+    return _course
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("mlgrade")
     group.addoption("--mlgrade-target", default=None, help="folder laid out like lessons/ to grade")
     group.addoption("--mlgrade-select", default=None, help="comma-separated exercise ids to grade")
+    group.addoption(
+        "--mlgrade-course", default=str(MANIFEST_PATH), help="the course.toml of the graded course"
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "exercise(id): the exercise a check grades")
     # Importing a learner's file must never write __pycache__ into their folder.
     sys.dont_write_bytecode = True
+    global _course
+    _course = load_course(Path(config.getoption("mlgrade_course")))
+    # Check modules import as <CHECKS_PACKAGE>.<lesson>.<exercise>, so that `from ._shared import`
+    # works although a folder like `01_numpy` is no identifier (pytest would not see a package).
+    package = types.ModuleType(CHECKS_PACKAGE)
+    package.__path__ = [str(_course.checks_dir)]
+    for name in [
+        n for n in sys.modules if n == CHECKS_PACKAGE or n.startswith(CHECKS_PACKAGE + ".")
+    ]:
+        del sys.modules[name]  # another course was graded in this process before
+    sys.modules[CHECKS_PACKAGE] = package
 
 
 def exercise_id_of(item: pytest.Item) -> str | None:
@@ -67,24 +89,22 @@ def exercise_id_of(item: pytest.Item) -> str | None:
 
 def exercise_id_of_module(path: Path) -> str | None:
     """'01_numpy/ex01_standardize' for `checks/01_numpy/ex01_standardize.py`, else None."""
-    path = path.resolve()
-    if CHECKS_DIR not in path.parents:
+    path, checks_dir = path.resolve(), course().checks_dir.resolve()
+    if checks_dir not in path.parents:
         return None
-    rel = path.relative_to(CHECKS_DIR).with_suffix("")
+    rel = path.relative_to(checks_dir).with_suffix("")
     if len(rel.parts) != 2 or not rel.parts[1].startswith("ex"):
         return None
     return rel.as_posix()
 
 
 class CheckModule(pytest.Module):
-    """A course check module, imported under its package name (`autograder.checks.01_numpy.
-    ex01_standardize`) so that it can import its lesson's helpers with `from ._shared import ...`.
-    (pytest itself treats a folder whose name is not an identifier, like `01_numpy`, as no package.)
-    """
+    """A course check module, imported as `<CHECKS_PACKAGE>.01_numpy.ex01_standardize`, so that it
+    can import its lesson's helpers with `from ._shared import ...`."""
 
     def _getobj(self):
-        rel = Path(str(self.path)).resolve().relative_to(CHECKS_DIR).with_suffix("")
-        return importlib.import_module(".".join((__package__, "checks", *rel.parts)))
+        exercise_id = exercise_id_of_module(Path(str(self.path)))
+        return importlib.import_module(f"{CHECKS_PACKAGE}.{exercise_id.replace('/', '.')}")
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -51,6 +51,9 @@ class Limits:
     # as timeout without running, so a hanging function costs one time limit, not one per check.
     # An instructor's grade gives every check its chance (False).
     stop_exercise_after_timeout: bool = False
+    # A maintainer's mutant proof: a mutant is caught by its first lost point, so the exercise's
+    # remaining checks are not run (reported not_attempted, "not run").
+    stop_exercise_after_failure: bool = False
 
 
 @dataclass
@@ -71,6 +74,7 @@ class _Child:
     results: list[CheckResult] = field(default_factory=list)
     forged: bool = False  # a line on the result pipe that the grader did not write
     wait_status: int | None = None  # set once the child has been waited for
+    stop_reason: str = ""  # set when the exercise is to stop early (stop_exercise_after_failure)
     result_buf: bytearray = field(default_factory=bytearray)
     pending_output: bytearray = field(default_factory=bytearray)
     outputs: list[bytearray] = field(default_factory=lambda: [bytearray()])
@@ -323,6 +327,9 @@ class ForkingLoop:
             self._finish(child.items[index], child.exercise_id, result)
             now = time.monotonic()
             child.started, child.deadline = now, now + child.limit
+            if self.limits.stop_exercise_after_failure and result.status != results.PASSED:
+                child.stop_reason = f"not run: '{result.name}' already lost a point"
+                child.deadline = now  # the loop stops this child at once
 
     def _reap(
         self, child: _Child, sel: selectors.BaseSelector, timed_out: bool, reason: str = ""
@@ -352,6 +359,11 @@ class ForkingLoop:
             : max(0, self.limits.output_limit - len(child.outputs[-1]))
         ]
         child.output_totals[-1] += len(child.pending_output)
+        if child.stop_reason:  # stopped on purpose: what had not reported was not run
+            for item in child.items[len(child.results) :]:
+                result = CheckResult(check_name(item), results.NOT_ATTEMPTED, child.stop_reason)
+                child.results.append(result)
+                self._finish(item, child.exercise_id, result)
         done = len(child.results)
         if done < len(child.items):  # the check that was running when the child stopped
             item = child.items[done]
@@ -445,7 +457,7 @@ HIDDEN_POINTS = "HIDDEN_POINTS"  # in an extra check module: {exercise id: point
 
 def is_hidden(item: pytest.Item) -> bool:
     """A check from an instructor's --extra-checks module rather than the course's own."""
-    return plugin.CHECKS_DIR not in Path(str(item.path)).resolve().parents
+    return plugin.course().checks_dir.resolve() not in Path(str(item.path)).resolve().parents
 
 
 def hidden_points(
@@ -484,9 +496,9 @@ def hidden_points(
     return declared, notes
 
 
-def check_modules(exercises: Sequence[Exercise]) -> list[Path]:
+def check_modules(course: Course, exercises: Sequence[Exercise]) -> list[Path]:
     """The check module of each exercise, at the path that mirrors its file in `lessons/`."""
-    return [plugin.CHECKS_DIR / ex.check_relpath for ex in exercises]
+    return [course.checks_dir / ex.check_relpath for ex in exercises]
 
 
 def _run_pytest(
@@ -496,7 +508,9 @@ def _run_pytest(
         "-c",
         str(CHECKS_INI),
         "--rootdir",
-        str(plugin.CHECKS_DIR),
+        str(loop.course.checks_dir),
+        "--mlgrade-course",
+        str(loop.course.manifest_path),
         "--mlgrade-target",
         str(target),
         "--mlgrade-select",
@@ -547,7 +561,7 @@ def grade(
     # exercise's check module (and what it imports: pandas, scikit-learn, ...) is collected only
     # when its file is present.
     present = [ex for ex in exercises if (target / ex.relpath).is_file()]
-    modules = [str(m) for m in check_modules(present)]
+    modules = [str(m) for m in check_modules(course, present)]
     if extra_checks is not None:
         extra = sorted(Path(extra_checks).resolve().glob("check_*.py"))
         if not extra:

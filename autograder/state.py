@@ -14,7 +14,6 @@ from pathlib import Path
 from . import __version__
 from .atomic import atomic_write
 from .manifest import COURSE_ROOT, Course, Exercise
-from .plugin import CHECKS_DIR
 from .results import ExerciseResult
 
 
@@ -55,7 +54,7 @@ def file_digest(path: Path) -> str | None:
 
 def grader_digest(course: Course, ex: Exercise) -> str:
     """Changes whenever the checks or the manifest entry of an exercise change."""
-    module = CHECKS_DIR / ex.check_relpath
+    module = course.checks_dir / ex.check_relpath
     h = hashlib.sha256(__version__.encode())
     h.update(module.read_bytes())
     h.update(repr(ex).encode())

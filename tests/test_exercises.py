@@ -1,13 +1,17 @@
 """Every exercise is provably gradable: solutions full, fresh stubs zero, every mutant caught.
 
 Parametrized from course.toml and tests/mutants/, so a lesson or mutant added later is covered
-without touching this file. Each grading is one real `mlgrade check` subprocess (about a second):
-the solutions and the stubs are graded once per session, each mutant once.
+without touching this file. The solutions and the stubs are graded once per session by a real
+`mlgrade check` subprocess; the mutants by `mlgrade dev mutants`, one warm process per core.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -120,9 +124,9 @@ def test_grading_leaves_the_target_untouched(request: pytest.FixtureRequest, whi
 
 
 @pytest.mark.parametrize("exercise_id", EXERCISES)
-def test_every_exercise_has_at_least_two_mutants(exercise_id: str) -> None:
+def test_every_exercise_has_at_least_four_mutants(exercise_id: str) -> None:
     ours = [m.name for m in MUTANTS if m.exercise_id == exercise_id]
-    assert len(ours) >= 2, (
+    assert len(ours) >= 4, (
         f"{exercise_id} has {len(ours)} mutant(s) {ours}; add realistic wrong answers as "
         f"tests/mutants/{exercise_id}/<mistake>.toml (see autograder.dev.Mutant)"
     )
@@ -154,22 +158,63 @@ def test_a_mutant_stops_applying_when_its_solution_changes(tmp_path: Path) -> No
         moved.source(COURSE)
 
 
+@pytest.fixture(scope="session")
+def mutant_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """Every mutant graded by `mlgrade dev mutants`: one warm process per core, each grading an
+    interleaved share of the mutants (a fresh subprocess per mutant cost ~1 s of start-up each)."""
+    out = tmp_path_factory.mktemp("mutant-verdicts")
+    shards = max(1, min(4, os.cpu_count() or 1))
+    cmds = [
+        [sys.executable, "-m", "autograder", "dev", "mutants"]
+        + ["--shard", f"{k}/{shards}", "--output", str(out / f"{k}.json")]
+        for k in range(1, shards + 1)
+    ]
+    procs = [
+        subprocess.Popen(cmd, cwd=COURSE.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for cmd in cmds
+    ]
+    verdicts: dict[str, dict] = {}
+    for k, proc in enumerate(procs, start=1):
+        printed, _ = proc.communicate(timeout=1800)
+        report = out / f"{k}.json"
+        assert proc.returncode in (0, 1) and report.is_file(), (
+            f"`mlgrade dev mutants --shard {k}/{shards}` exited {proc.returncode}:\n"
+            + printed.decode(errors="replace")[-3000:]
+        )
+        verdicts.update(json.loads(report.read_text())["mutants"])
+    return verdicts
+
+
 @pytest.mark.parametrize("mutant", GRADABLE_MUTANTS, ids=_mutant_id)
-def test_mutant_loses_points_on_its_own_exercise_only(
-    mutant: dev.Mutant, tmp_path: Path, grade_json: Callable[..., dict]
+def test_mutant_loses_points_on_its_own_exercise(
+    mutant: dev.Mutant, mutant_verdicts: dict[str, dict]
 ) -> None:
-    lesson_id = mutant.exercise_id.split("/", 1)[0]
-    dev.mutant_target(COURSE, mutant, tmp_path)
-    report = grade_json(tmp_path, lesson_id)
-    for ex in _lesson_exercises(report, lesson_id):
-        if ex["id"] == mutant.exercise_id:
-            assert ex["score"] < ex["max_score"], (
-                f"mutant survived: '{mutant.description}' scores full marks on {ex['id']}; "
-                "add or sharpen a check in autograder/checks/ that rejects this mistake"
-            )
-            caught = [c for c in ex["checks"] if c["status"] in NOT_PASSED]
-            assert caught, f"the mutant lost points without any check catching it:\n{_describe(ex)}"
-        else:
-            assert ex["score"] == ex["max_score"], (
-                f"mutant of {mutant.exercise_id} cost points on another exercise:\n{_describe(ex)}"
-            )
+    verdict = mutant_verdicts.get(_mutant_id(mutant))
+    assert verdict is not None, f"`mlgrade dev mutants` did not grade {_mutant_id(mutant)}"
+    ex = verdict["result"]
+    assert ex is not None, verdict["problem"]
+    assert ex["score"] < ex["max_score"], (
+        f"mutant survived: '{mutant.description}' scores full marks on {ex['id']}; "
+        "add or sharpen a check in autograder/checks/ that rejects this mistake"
+    )
+    caught = [c for c in ex["checks"] if c["status"] in NOT_PASSED]
+    assert caught, f"the mutant lost points without any check catching it:\n{_describe(ex)}"
+
+
+CHECK_MODULES = sorted(COURSE.checks_dir.glob("[0-9][0-9]_*/*.py"))
+
+
+@pytest.mark.parametrize(
+    "module", CHECK_MODULES, ids=lambda p: p.relative_to(COURSE.checks_dir).as_posix()
+)
+def test_a_check_module_reads_only_its_own_exercise(module: Path) -> None:
+    """A mistake in one exercise file costs points on that exercise only, by construction: a check
+    module reaches the learner's code through the `submission` (or `submission_text`) fixture,
+    which is bound to the module's own exercise, and never loads another exercise's file. This is
+    why a mutant is graded with its own exercise alone."""
+    text = module.read_text(encoding="utf-8")
+    for forbidden in ("load_exercise(", "exercise_path(", "mlgrade-target", "target_dir("):
+        assert forbidden not in text, (
+            f"{module.name} calls {forbidden[:-1]}: reach the learner's code only through the "
+            "submission fixture, so a check grades its own exercise alone"
+        )
