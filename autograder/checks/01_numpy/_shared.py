@@ -28,3 +28,14 @@ def _assert_standardized_columns(out: np.ndarray, columns: list[int], what: str)
                 f"{what}: column {j} has mean {mean:.3g} and std {std:.3g}; a standardized column "
                 "has mean 0 and std 1"
             )
+
+
+def _show(name: str, value: np.ndarray) -> str:
+    """`name` and its values when they are few enough to read, else its shape and dtype: how a
+    differential check names the input it reports, so the learner can try it themselves."""
+    value = np.asarray(value)
+    if value.size <= 12:
+        text = np.array2string(value, precision=6, separator=", ").replace("\n", "")
+        sign = "≈" if value.dtype.kind == "f" else "="  # floats are shown rounded
+        return f"{name} {sign} np.array({text}, dtype={value.dtype})"
+    return f"{name} of shape {value.shape} and dtype {value.dtype}"

@@ -10,6 +10,7 @@ from autograder.assertions import (
     assert_close,
     assert_shape,
     assert_vectorised,
+    differential,
     expect_raises,
     fail,
 )
@@ -17,10 +18,48 @@ from autograder.assertions import (
 from ._shared import (
     _assert_standardized_columns,
     _features,
+    _show,
 )
 
 
+def _generated_cases():
+    """Seeded inputs, smallest first: 1 row, 1 column, integer and float32 input, a constant
+    column (an integer value, so its mean is exact), columns of very different scales and means."""
+    shapes = [(1, 1), (1, 3), (2, 1), (2, 3), (3, 2), (5, 4), (8, 3), (30, 6)]
+    for k, (n, d) in enumerate(shapes):
+        for kind in ("float", "int", "float32", "constant column", "tiny column"):
+            rng = np.random.default_rng(200 + 7 * k + len(kind))
+            if kind == "int":
+                X = rng.integers(-20, 21, (n, d))
+            else:
+                scales = 10.0 ** rng.integers(-2, 4, d)
+                X = rng.normal(rng.normal(0, 5, d), scales, (n, d))
+                if kind == "float32":
+                    X = X.astype(np.float32)
+                elif kind == "constant column":
+                    X[:, rng.integers(d)] = float(rng.integers(-9, 10))
+                elif kind == "tiny column":
+                    X[:, rng.integers(d)] = rng.normal(0.0, 1e-9, n)
+            yield f"{_show('X', X)} ({kind})", lambda fn, X=X: fn(X.copy())
+
+
+def _compare(got, expected, where: str) -> None:
+    if isinstance(got, np.ndarray) and got.dtype != np.float64:
+        fail(f"{where}: the result has dtype {got.dtype}, expected float64")
+    out = as_array(got, where)
+    assert_close(out, expected, where, rtol=1e-7, atol=1e-10)
+
+
 class TestStandardize:
+    def test_matches_reference_on_generated_inputs(self, submission, reference):
+        differential(
+            _generated_cases(),
+            submission.standardize,
+            reference.standardize,
+            _compare,
+            "standardize(X)",
+        )
+
     def test_matches_column_zscores(self, submission):
         X = _features()
         out = as_array(submission.standardize(X.copy()), "standardize(X)")
@@ -28,6 +67,11 @@ class TestStandardize:
         if out.shape == X.shape and np.allclose(out, ((X.T - X.mean(axis=1)) / X.std(axis=1)).T):
             fail(
                 "you standardised each row; statistics must be per column (axis=0), one per feature"
+            )
+        if out.shape == X.shape and np.allclose(out, (X - X.mean()) / X.std()):
+            fail(
+                "you used one mean and one std for the whole matrix; statistics must be per column "
+                "(axis=0), one per feature"
             )
         assert_close(
             out,
@@ -60,18 +104,65 @@ class TestStandardize:
         assert_close(out[:, 1], np.zeros(30), "the constant column", atol=0)
         _assert_standardized_columns(out, [0, 2], "the other columns")
 
-    def test_float64_for_integer_input(self, submission):
-        X = np.arange(24).reshape(8, 3) * np.array([1, 5, 11])
+    def test_tiny_but_nonzero_std_is_scaled(self, submission):
+        # Next to the std == 0 boundary: a column that varies, on a tiny scale, is no constant.
+        rng = np.random.default_rng(5)
+        X = _features(n=25, d=3, seed=5)
+        X[:, 2] = rng.normal(0.0, 1e-9, 25)
+        out = as_array(submission.standardize(X.copy()), "standardize(X)")
+        std = float(out[:, 2].std()) if out.shape == X.shape else float("nan")
+        if not 0.999 < std < 1.001:
+            fail(
+                f"column 2 varies (its std is {X[:, 2].std():.2g}, not 0), but in your result its "
+                f"std is {std:.3g}, not 1. Only a column whose std is exactly 0 is constant: adding "
+                "an epsilon to the std, or treating a std below some threshold as 0, leaves "
+                "tiny-scale features unstandardised"
+            )
+        assert_close(
+            out,
+            (X - X.mean(axis=0)) / X.std(axis=0),
+            "standardize(X)",
+            rtol=1e-9,
+            why="each column should become (x - column mean) / column std",
+        )
+
+    @pytest.mark.parametrize("shape", [(1, 4), (6, 1)], ids=["1 row", "1 column"])
+    def test_one_row_or_one_column(self, submission, shape):
+        rng = np.random.default_rng(6)
+        X = rng.normal(3.0, 2.0, shape)
+        out = as_array(submission.standardize(X.copy()), f"standardize(X) of shape {shape}")
+        assert_shape(out, shape, f"standardize(X) of shape {shape}", "the result keeps X's shape")
+        if not np.isfinite(out).all():
+            fail(
+                f"standardize(X) of shape {shape} gave NaN or inf: with one row every column is "
+                "constant (population std 0, not the undefined sample std), so the result is all 0.0"
+            )
+        expected = np.zeros(shape) if shape[0] == 1 else (X - X.mean(axis=0)) / X.std(axis=0)
+        assert_close(
+            out,
+            expected,
+            f"standardize(X) of shape {shape}",
+            rtol=1e-9,
+            atol=1e-12,
+            why="statistics per column, population std, constant columns become 0.0",
+        )
+
+    @pytest.mark.parametrize("dtype", [np.int64, np.float32], ids=["int64", "float32"])
+    def test_float64_result(self, submission, dtype):
+        X = (np.arange(24).reshape(8, 3) * np.array([1, 5, 11])).astype(dtype)
         out = submission.standardize(X.copy())
         if not isinstance(out, np.ndarray):
             fail(f"standardize(X) should be a numpy.ndarray, got {type(out).__name__}")
         if out.dtype != np.float64:
             fail(
-                f"for an integer X the result should have dtype float64, got {out.dtype}: "
-                "z-scores are fractions, and an integer result rounds them away"
+                f"for a {np.dtype(dtype).name} X the result should have dtype float64, got "
+                f"{out.dtype}: convert with X.astype(np.float64) first (z-scores are fractions, and "
+                "an integer or float32 result loses their precision)"
             )
         _assert_standardized_columns(
-            as_array(out, "standardize(int X)"), [0, 1, 2], "standardize(int X)"
+            as_array(out, f"standardize({np.dtype(dtype).name} X)"),
+            [0, 1, 2],
+            f"standardize({np.dtype(dtype).name} X)",
         )
 
     def test_input_not_modified(self, submission):
@@ -93,10 +184,12 @@ class TestStandardize:
 
     @pytest.mark.parametrize("shape", [(10,), (2, 3, 4)], ids=["1-D", "3-D"])
     def test_rejects_non_2d(self, submission, shape):
+        # Column statistics of a 1-D or 3-D array compute without error (X.mean(axis=0) works
+        # for both), so only an explicit check of X.ndim raises here.
         expect_raises(
             ValueError,
             submission.standardize,
-            np.ones(shape),
+            np.arange(np.prod(shape), dtype=np.float64).reshape(shape),
             why=f"X of shape {shape} is not a 2-D (n_samples, n_features) matrix",
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from autograder.assertions import (
     as_array,
@@ -14,6 +15,8 @@ from autograder.assertions import (
     fail,
     peak_allocation,
 )
+
+from ._shared import _show
 
 
 def _reference_sq_dists(A: np.ndarray, B: np.ndarray) -> np.ndarray:
@@ -33,12 +36,14 @@ def _generated_cases():
                 shift = 1e4 if kind == "far" else 0.0
                 A, B = rng.normal(shift, 1.0, (n, d)), rng.normal(shift, 1.0, (m, d))
             yield (
-                f"A of shape {A.shape} and B of shape {B.shape} ({kind} values)",
+                f"{_show('A', A)} and {_show('B', B)} ({kind} values)",
                 lambda fn, A=A, B=B: fn(A.copy(), B.copy()),
             )
 
 
 def _compare(got, expected, where: str) -> None:
+    if isinstance(got, np.ndarray) and got.dtype != np.float64:
+        fail(f"{where}: the result has dtype {got.dtype}, expected float64")
     out = as_array(got, where)
     assert_close(
         out, expected, where, rtol=1e-9, atol=1e-6 * max(1.0, float(np.abs(expected).max()))
@@ -79,14 +84,33 @@ class TestPairwise:
             )
         assert_close(np.diag(out), np.zeros(60), "the diagonal (each row to itself)", atol=1e-3)
 
-    def test_rejects_width_mismatch(self, submission):
+    @pytest.mark.parametrize(
+        ("shape_a", "shape_b"), [((3, 2), (2, 1)), ((4, 1), (1, 3))], ids=["2 vs 1", "1 vs 3"]
+    )
+    def test_rejects_width_mismatch(self, submission, shape_a, shape_b):
+        # Shapes on which a computation without the width check raises nothing by itself: the
+        # (n, m, d) differences broadcast a width of 1, and np.dot(A, B) (no transpose) multiplies
+        # because A's width equals B's number of rows. Only an explicit check raises here.
+        rng = np.random.default_rng(14)
         expect_raises(
             ValueError,
             submission.pairwise_sq_dists,
-            np.ones((3, 4)),
-            np.ones((2, 5)),
-            why="rows of width 4 and 5 have no distance",
+            rng.normal(size=shape_a),
+            rng.normal(size=shape_b),
+            why=f"rows of width {shape_a[1]} and {shape_b[1]} have no distance: compare "
+            "A.shape[1] with B.shape[1] and raise before computing anything",
         )
+
+    @pytest.mark.parametrize(
+        ("n", "m", "d"), [(1, 4, 3), (4, 1, 3), (3, 5, 1)], ids=["n=1", "m=1", "d=1"]
+    )
+    def test_one_row_or_one_feature(self, submission, n, m, d):
+        rng = np.random.default_rng(15)
+        A, B = rng.normal(size=(n, d)), rng.normal(size=(m, d))
+        what = f"pairwise_sq_dists(A, B) for A of shape {A.shape} and B of shape {B.shape}"
+        out = as_array(submission.pairwise_sq_dists(A, B), what)
+        assert_shape(out, (n, m), what, "one row per row of A, one column per row of B")
+        assert_close(out, _reference_sq_dists(A, B), what, rtol=1e-9, atol=1e-9)
 
     def test_memory_no_3d_intermediate(self, submission):
         rng = np.random.default_rng(12)
