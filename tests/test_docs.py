@@ -1,6 +1,7 @@
 """The docs site: worked examples run, the strict build passes, every page and anchor is where
 course.toml and the nav say, the hook renders course.toml (and fails on what it does not know),
-the plots are drawn, and the README's quick start is the one the site shows."""
+the plots are drawn, the site loads nothing from the network (mermaid is vendored), the home page's
+learning path comes from course.toml, and the README's quick start is the one the site shows."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
+from dataclasses import replace
+from hashlib import sha256
+from html.parser import HTMLParser
 from pathlib import Path
 from types import ModuleType
 
@@ -19,7 +24,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 
 from autograder.cli import build_parser
-from autograder.manifest import COURSE_ROOT, load_course
+from autograder.manifest import COURSE_ROOT, Lesson, load_course
 
 ROOT = COURSE_ROOT
 DOCS = ROOT / "docs"
@@ -27,6 +32,9 @@ EXAMPLES = sorted((DOCS / "examples").rglob("*.py"))
 COURSE = load_course()
 SOURCE_DIRS = ("hooks", "examples", "scripts")  # Python sources in docs/, excluded from the site
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+CONFIG = load_config(config_file=str(ROOT / "mkdocs.yml"))
+LEARNING_PATH = CONFIG["extra"]["learning_path"]
+MERMAID = DOCS / "assets" / "javascripts" / "vendor" / "mermaid"
 
 # What each worked example must print: the lines its lesson page quotes, and its point.
 EXPECTED_OUTPUT = {
@@ -324,6 +332,162 @@ def test_report_example_matches_the_schema():
     jsonschema.validate(example, schema)
 
 
+# --- offline: every asset comes from the site itself --------------------------------------------
+
+
+class AssetLinks(HTMLParser):
+    """The URLs an HTML page loads by itself (scripts, styles, fonts, icons, images, frames), not
+    the links a reader may follow, and the CSS in its style attributes and <style> elements."""
+
+    LOADING_RELS = {"stylesheet", "icon", "preload", "modulepreload", "prefetch", "manifest"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.css: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "link" and set(a.get("rel", "").lower().split()) & (
+            self.LOADING_RELS | {"apple-touch-icon"}
+        ):
+            self.urls.append(a.get("href", ""))
+        for name in ("src", "data", "poster"):
+            if name in a and tag in {
+                "script",
+                "img",
+                "iframe",
+                "embed",
+                "object",
+                "video",
+                "audio",
+                "source",
+                "track",
+                "input",
+                "image",
+            }:
+                self.urls.append(a[name])
+        for name in ("srcset", "imagesrcset"):
+            self.urls += [part.split()[0] for part in a.get(name, "").split(",") if part.strip()]
+        if tag in {"image", "use"}:  # inline SVG pulling a file
+            self.urls += [
+                a[k] for k in ("href", "xlink:href") if k in a and not a[k].startswith("#")
+            ]
+        self.css.append(a.get("style", ""))
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.css.append(data)
+
+
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""")
+
+
+def css_urls(css: str) -> list[str]:
+    return [a or b for a, b in CSS_URL.findall(css)]
+
+
+def off_site(url: str) -> bool:
+    """A URL the browser would fetch from another host: http(s):, protocol-relative //host/."""
+    return bool(re.match(r"^\s*(https?:)?//", url, re.I))
+
+
+def test_site_loads_nothing_from_the_network(site: Path):
+    """No page, stylesheet or icon asks a third party for a script, style, font or image: the site
+    reads the same offline as online (links a reader clicks, like the theme's credit, are fine)."""
+    found: list[str] = []
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 10
+    for page in pages:
+        parser = AssetLinks()
+        parser.feed(page.read_text(encoding="utf-8"))
+        loads = parser.urls + [u for css in parser.css for u in css_urls(css)]
+        found += [f"{page.relative_to(site)}: {url}" for url in loads if off_site(url)]
+    for sheet in sorted(site.rglob("*.css")):
+        urls = css_urls(sheet.read_text(encoding="utf-8"))
+        found += [f"{sheet.relative_to(site)}: {url}" for url in urls if off_site(url)]
+    assert not found, "the site loads assets from the network:\n" + "\n".join(found)
+
+
+def test_every_page_loads_the_vendored_mermaid(site: Path):
+    """material fetches mermaid from unpkg unless `mermaid` is defined when a diagram mounts;
+    the vendored copy, loaded on every page after the theme's bundle, defines it first."""
+    script = '<script src="{}assets/javascripts/vendor/mermaid/mermaid.min.js"></script>'
+    for page in site.rglob("index.html"):
+        depth = len(page.relative_to(site).parts) - 1
+        assert script.format("../" * depth) in page.read_text(encoding="utf-8"), (
+            f"{page.relative_to(site)} does not load the vendored mermaid"
+        )
+    bundles = list((site / "assets" / "javascripts").glob("bundle.*.min.js"))
+    assert len(bundles) == 1, f"expected one theme bundle, found {bundles}"
+    bundle = bundles[0].read_text(encoding="utf-8")
+    fetch = re.search(
+        r'typeof mermaid=="undefined"[^?]*\?\w+\("https://unpkg\.com/mermaid@(\d+)/', bundle
+    )
+    assert fetch, (
+        "mkdocs-material no longer loads mermaid the way docs/assets/javascripts/vendor/mermaid/ "
+        "assumes (only when `mermaid` is undefined): check how this version loads it"
+    )
+    vendored = tomllib.loads((MERMAID / "vendor.toml").read_text(encoding="utf-8"))
+    assert vendored["version"].split(".")[0] == fetch.group(1), (
+        f"material expects mermaid {fetch.group(1)}.x, the vendored copy is {vendored['version']}"
+    )
+
+
+def test_vendored_mermaid_is_the_npm_release_it_names():
+    vendored = tomllib.loads((MERMAID / "vendor.toml").read_text(encoding="utf-8"))
+    assert sorted(p.name for p in MERMAID.iterdir()) == sorted([*vendored["files"], "vendor.toml"])
+    digest = sha256((MERMAID / "mermaid.min.js").read_bytes()).hexdigest()
+    assert digest == vendored["sha256"], (
+        f"mermaid.min.js is not the file of mermaid {vendored['version']} (sha256 {digest}): "
+        "copy it unmodified from `npm pack`, then update vendor.toml"
+    )
+    assert "MIT License" in (MERMAID / "LICENSE").read_text(encoding="utf-8")
+
+
+# --- the home page, the footer and the icons -----------------------------------------------------
+
+
+def test_home_page_lists_every_lesson_from_course_toml(site: Path):
+    home = built_page(site, "index.md")
+    text = page_text(home)
+    assert "coming" not in text.lower(), "the home page still calls a lesson 'coming'"
+    rows = {m[0]: m[1] for m in re.findall(r'<tr>\s*<td><a href="([^"]+)">(.*?)</a>', home)}
+    for lesson in COURSE.lessons:
+        href = lesson.docs.removesuffix(".md") + "/"
+        assert href in rows, f"the learning path does not link lesson {lesson.id} ({href})"
+        assert html.unescape(rows[href]) == f"{lesson.number} {lesson.title}"
+        row = re.search(rf'<a href="{re.escape(href)}">.*?</tr>', home, re.S).group(0)
+        cells = [page_text(c).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)]
+        assert cells[-2:] == [str(len(lesson.exercises)), f"{lesson.points:g}"], (
+            f"lesson {lesson.id}: the table says {cells[-2:]}, course.toml "
+            f"{len(lesson.exercises)} exercises and {lesson.points:g} points"
+        )
+    assert home.count('<pre class="mermaid">') == 1
+
+
+def test_every_page_has_previous_and_next_links(site: Path):
+    for lesson in COURSE.lessons:
+        page = built_page(site, lesson.docs)
+        footer = re.search(r'<nav class="md-footer__inner.*?</nav>', page, re.S)
+        assert footer, f"{lesson.docs} has no previous/next footer (navigation.footer)"
+        assert "md-footer__link--prev" in footer.group(0)
+        assert "md-footer__link--next" in footer.group(0)
+
+
+def test_no_symbol_needs_an_emoji_font(site: Path):
+    """⏱ shows as an empty box without an emoji font: the hook draws the theme's icon instead."""
+    for page in site.rglob("*.html"):
+        text = re.sub(r"<(pre|code)\b.*?</\1>", "", page.read_text(encoding="utf-8"), flags=re.S)
+        for symbol in HOOK.ICONS:
+            assert symbol not in text, f"{page.relative_to(site)} shows {symbol!r} as text"
+
+
 # --- the hook ----------------------------------------------------------------------------------
 
 
@@ -396,6 +560,62 @@ def test_unknown_exercise_fails_the_build(tmp_path: Path):
     assert "ex99_nope" in result.stderr + result.stdout
 
 
+def render_path(course=COURSE, path=LEARNING_PATH, page_uri: str = "index.md") -> str:
+    return HOOK.render_markers(
+        "<!-- mlgrade:learning-path -->", course, page_uri=page_uri, learning_path=path
+    )
+
+
+def test_hook_renders_the_learning_path_from_course_toml():
+    rendered = render_path()
+    steps = [step for stage in LEARNING_PATH for step in stage["steps"]]
+    table = [line for line in rendered.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(table) == 1 + len(steps), "one table row per step of extra.learning_path"
+    for lesson in COURSE.lessons:
+        row = f"| [{lesson.number} {lesson.title}]({lesson.docs}) |"
+        assert any(line.startswith(row) for line in table), f"no row {row}"
+        assert f'step_{lesson.number}["{lesson.number} {lesson.title}"]' in rendered
+    published = {lesson.number for lesson in COURSE.lessons}
+    planned = [s for s in steps if str(s["lesson"]) not in published]
+    assert sum(line.endswith("| planned | |") for line in table) == len(planned)
+    assert f"{len(COURSE.exercises)} exercises" in rendered
+    # Links are relative to the page that holds the marker.
+    assert "](../lessons/01-numpy.md)" in render_path(page_uri="instructors/index.md")
+
+
+def test_a_lesson_added_to_course_toml_replaces_its_planned_step():
+    number = next(
+        str(step["lesson"])
+        for stage in LEARNING_PATH
+        for step in stage["steps"]
+        if str(step["lesson"]) not in {lesson.number for lesson in COURSE.lessons}
+    )
+    exercise = replace(COURSE.exercises[0], id=f"{number}_new/ex01_first", points=7)
+    lesson = Lesson(
+        id=f"{number}_new", title="A new lesson", docs="lessons/new.md", exercises=(exercise,)
+    )
+    rendered = render_path(course=replace(COURSE, lessons=(*COURSE.lessons, lesson)))
+    assert f"| [{number} A new lesson](lessons/new.md) |" in rendered
+    assert rendered.count(f"| {number} ") == 0, "the planned step is still listed"
+
+
+def test_hook_fails_on_a_lesson_missing_from_the_learning_path():
+    lesson = Lesson(id="99_extra", title="Extra", docs="lessons/extra.md", exercises=())
+    with pytest.raises(PluginError, match="99_extra"):
+        render_path(course=replace(COURSE, lessons=(*COURSE.lessons, lesson)))
+    with pytest.raises(PluginError, match="learning_path"):
+        render_path(path=None)
+    with pytest.raises(PluginError, match="title"):
+        render_path(path=[{"stage": "S", "steps": [{"lesson": "98", "learn": "x"}]}])
+
+
+def test_hook_draws_icons_for_symbols_that_need_an_emoji_font():
+    rendered = HOOK.render_markers("| `timeout` | ⏱ | late |\n\n```text\n⏱ 1 check\n```\n", COURSE)
+    assert rendered.startswith("| `timeout` | :material-timer-outline: | late |")
+    assert "```text\n⏱ 1 check\n```" in rendered, "code blocks show what the terminal prints"
+    assert HOOK.replace_icons("`⏱` and ⏱️") == "`⏱` and :material-timer-outline:"
+
+
 # --- plots and README --------------------------------------------------------------------------
 
 
@@ -417,6 +637,32 @@ def test_plot_script_writes_the_committed_figures(tmp_path: Path):
     pages = "\n".join(p.read_text(encoding="utf-8") for p in DOCS.rglob("*.md"))
     for name in committed:
         assert f"assets/plots/{name}" in pages, f"no page shows {name}"
+
+
+def test_gradient_descent_plot_shows_the_steps_the_page_names(monkeypatch, tmp_path: Path):
+    """The lesson says "how far each learning rate gets in N steps": the plot draws N steps."""
+    spec = importlib.util.spec_from_file_location("make_plots", DOCS / "scripts" / "make_plots.py")
+    plots = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plots)
+    gd = plots.load_example("01_numpy/gradient_descent.py")
+    drawn: list[int] = []
+    descend = gd.descend
+
+    def counted(*args, **kwargs):
+        losses = descend(*args, **kwargs)
+        drawn.append(len(losses) - 1)  # the starting loss, then one per step
+        return losses
+
+    monkeypatch.setattr(gd, "descend", counted)
+    monkeypatch.setattr(plots, "load_example", lambda relpath: gd)
+    plots.gd_learning_rates(tmp_path)
+    page = (DOCS / "lessons" / "01-numpy.md").read_text(encoding="utf-8")
+    steps = int(re.search(r"how far each learning rate gets in (\d+) steps", page).group(1))
+    assert drawn and set(drawn) == {steps}, f"the page says {steps} steps, the plot draws {drawn}"
+    assert (
+        f"after {steps} steps"
+        in run(sys.executable, DOCS / "examples" / "01_numpy" / "gradient_descent.py").stdout
+    )
 
 
 def readme_quick_start_commands() -> list[str]:
