@@ -23,6 +23,7 @@ def _reference_sq_dists(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return ((A[:, None, :] - B[None, :, :]) ** 2).sum(axis=-1)
 
 
+# --8<-- [start:differential]
 def _generated_cases():
     """Seeded inputs, smallest first: shapes from 1 x 1 up, including n = 1 and m = 1, integer
     input, and rows far from the origin (where the expansion rounds below zero)."""
@@ -59,6 +60,8 @@ class TestPairwise:
             _compare,
             "pairwise_sq_dists(A, B)",
         )
+
+    # --8<-- [end:differential]
 
     def test_values_and_shape(self, submission):
         rng = np.random.default_rng(10)
