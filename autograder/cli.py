@@ -126,7 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("hint", help="show the next hint for an exercise")
-    p.add_argument("exercise", help=EXERCISE_HELP)
+    p.add_argument(
+        "exercise", nargs="?", help=EXERCISE_HELP + " (default: your next unfinished exercise)"
+    )
+    add_target_option(p)
 
     p = sub.add_parser(
         "watch",

@@ -222,7 +222,13 @@ def cmd_status(args: argparse.Namespace, course: Course) -> int:
 
 
 def cmd_hint(args: argparse.Namespace, course: Course) -> int:
-    ex = _one_exercise(course, args.exercise)
+    if args.exercise:
+        ex = _one_exercise(course, args.exercise)
+    else:  # the exercise the learner is on: the first not known to pass
+        ex = next_unfinished(course, known_results(course, resolve_target(args.target)))
+        if ex is None:
+            Console().print(terminal.all_done("Every exercise"))
+            return EXIT_OK
     name = course.short_name(ex)
     number, text = state.next_hint(ex)
     console = Console()
@@ -279,7 +285,7 @@ def cmd_reset(args: argparse.Namespace, course: Course) -> int:
         backup = _backup_path(ex)
         backup.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, backup)
-        ignored = state.state_dir() == COURSE_ROOT / ".mlgrade"
+        ignored = state.state_dir().name == ".mlgrade"  # .gitignore: .mlgrade/
         console.print(
             f"your file was saved as {shown_path(backup)}"
             + (" (the grader's state folder, which git ignores)" if ignored else ""),
