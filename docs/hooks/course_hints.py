@@ -26,7 +26,6 @@ theme's inline SVG icons (`:material-timer-outline:`, pymdownx.emoji), so they s
 from __future__ import annotations
 
 import argparse
-import itertools
 import os
 import posixpath
 import re
@@ -207,10 +206,11 @@ def render_learning_path(course: Course, path: Any, page_uri: str, where: str) -
     points = sum(lesson.points for lesson in course.lessons)
     lines = [
         f"Published so far: {len(course.lessons)} lesson{'' if len(course.lessons) == 1 else 's'}, "
-        f"{n_exercises} exercises, {_points(points)}. Filled boxes are lessons you can take "
-        "now; dashed ones are planned.",
+        f"{n_exercises} exercises, {_points(points)}. Boxes with a solid border are lessons "
+        "you can take now; dashed ones are planned.",
         "",
         "```mermaid",
+        '%%{init: {"flowchart": {"nodeSpacing": 18, "rankSpacing": 28, "wrappingWidth": 140}}}%%',
         "flowchart LR",
     ]
     node = {step["lesson"]: f"step_{step['lesson']}" for step, _ in steps}
@@ -227,14 +227,14 @@ def render_learning_path(course: Course, path: Any, page_uri: str, where: str) -
             f"        {chain}",
             "    end",
         ]
-    for (before, _), (after, _) in itertools.pairwise(steps):
-        if before["stage"] != after["stage"]:
-            lines.append(f"    {node[before['lesson']]} --> {node[after['lesson']]}")
+    # Stages link to stages, not a box to a box: mermaid lays out a subgraph with an edge to an
+    # outside node in the parent's direction, and the path would become one long, tiny row.
+    lines += [f"    stage_{n} --> stage_{n + 1}" for n in range(1, len(stages))]
     ready = [node[s["lesson"]] for s, lesson in steps if lesson]
     planned = [node[s["lesson"]] for s, lesson in steps if not lesson]
     lines += [
-        "    classDef ready fill:#3f51b5,stroke:#1a237e,color:#fff",
-        "    classDef planned stroke-dasharray: 5 4",
+        "    classDef ready stroke:#3f51b5,stroke-width:3px",
+        "    classDef planned stroke-dasharray:5 4",
         *([f"    class {','.join(ready)} ready"] if ready else []),
         *([f"    class {','.join(planned)} planned"] if planned else []),
         "```",
