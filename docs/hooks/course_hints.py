@@ -166,7 +166,8 @@ def learning_path_steps(
                 f"mkdocs.yml extra.learning_path: a stage needs `stage` and `steps`: {stage!r}"
             )
         for step in stage["steps"]:
-            key = str(step.get("lesson", "")) if isinstance(step, dict) else ""
+            raw = step.get("lesson", "") if isinstance(step, dict) else ""
+            key = f"{raw:02d}" if isinstance(raw, int) else str(raw)  # YAML reads `04` as 4
             if not key or not step.get("learn"):
                 raise PluginError(
                     f"mkdocs.yml extra.learning_path: a step needs `lesson` and `learn`: {step!r}"
