@@ -83,7 +83,9 @@ def differential(
     that case's (seeded, freshly built) inputs and returns its result. `compare(got, expected,
     where)` fails with a message when they differ. The first case that differs is reported with its
     description, so the learner sees the smallest input on which their answer goes wrong.
-    A NotImplementedError from the learner propagates (the exercise is not attempted).
+    A NotImplementedError from the learner propagates (the exercise is not attempted); any other
+    exception propagates too, with a note naming the input, and is graded as an error (a
+    MemoryError as running out of memory).
     """
     for description, run in cases:
         expected = run(reference)
@@ -92,10 +94,8 @@ def differential(
         except (NotImplementedError, CheckFailure):
             raise
         except Exception as exc:
-            fail(
-                f"{what}, on {description}: your code raised {type(exc).__name__}: {exc}; the "
-                "reference solution returns a result there"
-            )
+            exc.add_note(f"{what}, on {description}, where the reference returns a result")
+            raise
         compare(
             got,
             expected,

@@ -293,9 +293,13 @@ def classify(item: pytest.Item, reports: list[pytest.TestReport]) -> tuple[str, 
             return results.ERROR, f"your code recursed too deeply{_learner_location(exc)}"
         where = "while importing your file" if when == "setup" else ""
         detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+        # A check may say where the error happened (assertions.differential adds the input).
+        notes = "".join(
+            f"; {note}" for note in getattr(exc, "__notes__", ()) if isinstance(note, str)
+        )
         return results.ERROR, (
             f"your code raised {type(exc).__name__}{': ' + detail if detail else ''}"
-            f"{_learner_location(exc)}{' ' + where if where else ''}"
+            f"{_learner_location(exc)}{' ' + where if where else ''}{notes[:400]}"
         ).strip()
     failed = next((r for r in reports if not r.passed), None)
     return results.ERROR, f"check did not complete: {getattr(failed, 'longreprtext', '')[:500]}"
