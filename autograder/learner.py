@@ -236,7 +236,8 @@ def cmd_hint(args: argparse.Namespace, course: Course) -> int:
     if text is None:
         console.print(
             f"All {number} hints for {ex.id} are shown. Reread them with care, then the "
-            f"worked example at {terminal.site_url(ex.docs)}",
+            f"exercise's section at {terminal.site_url(ex.docs)}: each concept it links to has "
+            "a worked example to run and change",
             soft_wrap=wrap,
         )
         for i, hint in enumerate(ex.hints, 1):
