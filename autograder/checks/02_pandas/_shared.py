@@ -94,6 +94,92 @@ def _missing(value: Any) -> bool:
     )
 
 
+def _fresh_range_index(index: pd.Index) -> bool:
+    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+
+
+def _show_frame(df: pd.DataFrame, max_rows: int = 8) -> str:
+    """A small generated input as text, for the message that names it."""
+    with pd.option_context("display.width", 250, "display.max_columns", 30):
+        text = df.head(max_rows).to_string()
+    more = f"\n  ... and {len(df) - max_rows} more rows" if len(df) > max_rows else ""
+    return "\n  " + text.replace("\n", "\n  ") + more
+
+
+def _cells(series: pd.Series) -> list[Any]:
+    """Each value as a plain Python value: None when missing, else the value itself."""
+    return [None if _missing(v) else v for v in series.astype(object).tolist()]
+
+
+def _assert_same_column(
+    got: pd.Series,
+    want: pd.Series,
+    name: str,
+    where: str,
+    rtol: float = 1e-9,
+    atol: float = 1e-6,
+    by_label: bool = False,
+) -> None:
+    """The learner's column against the reference's, compared by value as plain Python/NumPy
+    data (never with the learner's own `==`): the kind of values must match (integers, floats,
+    bools, instants, text) and every row must hold the same value, missing where it is missing.
+    Floats agree within `rtol`/`atol` (sums taken in another order differ in the last bits).
+    With `by_label`, a differing row is named by its label in `want`'s index."""
+
+    def row(i: int) -> str:
+        return f"the row labelled {want.index[i]!r}" if by_label else f"row {i}"
+
+    kind = want.dtype.kind if not isinstance(want.dtype, pd.CategoricalDtype) else "O"
+    if isinstance(want.dtype, pd.DatetimeTZDtype):
+        got_v = _instants(got, f"{where}: column {name!r}").tolist()
+        want_v = _instants(want, "expected").tolist()
+        show = _show_time
+    elif kind in "iu":
+        got_v = _ints(got, f"{where}: column {name!r}").tolist()
+        want_v = np.asarray(want.to_numpy(), dtype=np.int64).tolist()
+        show = repr
+    elif kind == "b":
+        if got.dtype != bool:
+            fail(f"{where}: column {name!r} should have dtype bool, got {got.dtype}")
+        got_v = np.asarray(got.to_numpy(), dtype=bool).tolist()
+        want_v = np.asarray(want.to_numpy(), dtype=bool).tolist()
+        show = repr
+    elif kind == "f":
+        g = _floats(got, f"{where}: column {name!r}")
+        w = np.asarray(want.to_numpy(), dtype=np.float64)
+        both_nan = np.isnan(g) & np.isnan(w)
+        with np.errstate(invalid="ignore"):
+            same = both_nan | np.isclose(g, w, rtol=rtol, atol=atol)
+        bad = np.flatnonzero(~same)
+        if len(bad):
+            i = int(bad[0])
+            show_v = ["missing (NaN)" if np.isnan(x) else repr(float(x)) for x in (g[i], w[i])]
+            fail(
+                f"{where}: column {name!r}, {row(i)}: got {show_v[0]}, expected {show_v[1]} "
+                f"({len(bad)} of {len(w)} rows differ)"
+            )
+        return
+    else:  # text (object, str, string or category): plain str, or None when missing
+        got_v, want_v = _cells(got), _cells(want)
+        for i, value in enumerate(got_v):
+            if value is not None and not isinstance(value, str):
+                fail(
+                    f"{where}: column {name!r}, {row(i)} is {value!r} ({type(value).__name__}); "
+                    f"expected text, {want_v[i]!r}"
+                )
+        show = repr
+    if len(got_v) != len(want_v):
+        fail(f"{where}: column {name!r} has {len(got_v)} rows, expected {len(want_v)}")
+    for i, (g, w) in enumerate(zip(got_v, want_v, strict=True)):
+        if g != w:
+            shown = ["missing" if v is None else show(v) for v in (g, w)]
+            n_bad = sum(1 for a, b in zip(got_v, want_v, strict=True) if a != b)
+            fail(
+                f"{where}: column {name!r}, {row(i)}: got {shown[0]}, expected {shown[1]} "
+                f"({n_bad} of {len(want_v)} rows differ)"
+            )
+
+
 def _show_time(ns: int) -> str:
     return pd.Timestamp(int(ns), unit="ns", tz="UTC").strftime("%Y-%m-%d %H:%M:%S UTC")
 

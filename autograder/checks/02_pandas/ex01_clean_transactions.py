@@ -9,16 +9,20 @@ import numpy as np
 import pandas as pd
 
 import coursedata
-from autograder.assertions import fail
+from autograder.assertions import differential, fail
 
 from ._shared import (
     RAW_COLUMNS,
+    _assert_same_column,
     _assert_unchanged,
+    _cells,
     _column,
     _floats,
     _frame,
+    _fresh_range_index,
     _instants,
     _ints,
+    _show_frame,
     _show_time,
     _snapshot,
     _texts,
@@ -123,7 +127,117 @@ def _compare_by_id(
         )
 
 
+# (label, minutes east of UTC) of the offsets the generated exports write; "Z" is UTC.
+OFFSETS = (("Z", 0), ("+01:00", 60), ("+02:00", 120), ("-05:00", -300), ("+05:30", 330))
+AMOUNTS = (0.5, 12.34, 999.99, 1000.0, 1234.56, 20000.0, 12345678.9)
+
+
+def _messy(rng: np.random.Generator, label: str) -> str:
+    return str(
+        rng.choice([label, label.upper(), label.title(), f" {label}", f"  {label.title()} "])
+    )
+
+
+def _random_export(seed: int, n_rows: int) -> pd.DataFrame:
+    """A seeded all-text export of `n_rows` rows: ids that repeat (each copy formatted on its own,
+    with its own offset, casing and missing countries, so copies disagree), instants on a coarse
+    grid (ties between different ids), amounts around the thousands separator, both labels of
+    is_fraud, chargeback text on fraud rows, and the rows in random order."""
+    rng = np.random.default_rng(seed)
+    n_ids = max(1, n_rows - int(rng.integers(0, n_rows // 2 + 1)))
+    ids = rng.choice(np.arange(1, 4 * n_rows + 2), size=n_ids, replace=False)
+    copies = np.r_[np.arange(n_ids), rng.integers(0, n_ids, n_rows - n_ids)]
+    base = pd.Timestamp("2025-03-01T21:00:00Z").value
+    instants = base + rng.integers(0, 6, n_ids) * 45 * 60 * 10**9  # few distinct: ties
+    truth = {
+        "user_id": rng.integers(1, 4, n_ids),
+        "merchant_id": rng.integers(1, 4, n_ids),
+        "device_id": rng.integers(1, 4, n_ids),
+        "amount": rng.choice(AMOUNTS, n_ids),
+        "currency": rng.choice(["EUR", "GBP"], n_ids),
+        "merchant_category": rng.choice(["grocery", "gift_cards", "travel"], n_ids),
+        "channel": rng.choice(["pos", "web", "app"], n_ids),
+        "card_country": rng.choice(["DE", "FR", "GB"], n_ids),
+        "merchant_country": rng.choice(["DE", "FR", "GB"], n_ids),
+        "is_fraud": rng.random(n_ids) < 0.4,
+        "days": rng.choice([0.5, 7.0, 12.25], n_ids),
+    }
+    rows = []
+    for k in rng.permutation(copies):
+        label, minutes = OFFSETS[int(rng.integers(0, len(OFFSETS)))]
+        wall = pd.Timestamp(int(instants[k]) + minutes * 60 * 10**9, unit="ns")
+        fraud = bool(truth["is_fraud"][k])
+        rows.append(
+            {
+                "transaction_id": str(ids[k]),
+                "timestamp": wall.strftime("%Y-%m-%dT%H:%M:%S") + label,
+                "user_id": str(truth["user_id"][k]),
+                "merchant_id": str(truth["merchant_id"][k]),
+                "amount": f"{truth['amount'][k]:,.2f}",
+                "currency": str(truth["currency"][k]),
+                "merchant_category": _messy(rng, str(truth["merchant_category"][k])),
+                "channel": _messy(rng, str(truth["channel"][k])),
+                "device_id": str(truth["device_id"][k]),
+                "card_country": None if rng.random() < 0.35 else str(truth["card_country"][k]),
+                "merchant_country": (
+                    None if rng.random() < 0.35 else str(truth["merchant_country"][k])
+                ),
+                "is_fraud": "1" if fraud else "0",
+                "chargeback_at": "2025-03-09T10:00:00Z" if fraud else None,
+                "days_to_chargeback": str(truth["days"][k]) if fraud else None,
+            }
+        )
+    return pd.DataFrame(rows, columns=RAW_COLUMNS, dtype=object)
+
+
+def _generated_exports():
+    """Seeded exports, smallest first (1 row up to 40), then a sample world's export with many
+    copies and missing countries."""
+    for k, n_rows in enumerate([1, 2, 2, 3, 3, 4, 5, 6, 8, 10, 13, 17, 25, 40]):
+        raw = _random_export(200 + k, n_rows)
+        yield (
+            f"this {n_rows}-row export (seed {200 + k}):{_show_frame(raw)}",
+            lambda fn, raw=raw: fn(raw.copy(deep=True)),
+        )
+    world = coursedata.sample("tiny", seed=2)
+    raw = coursedata.raw_export(world, seed=5, duplicate_rate=0.2, missing_country_rate=0.2)
+    yield (
+        f"the tiny sample world's export ({len(raw):,} rows, 20% of the payments exported twice)",
+        lambda fn, raw=raw: fn(raw.copy(deep=True)),
+    )
+
+
+def _compare_clean(got: Any, expected: pd.DataFrame, where: str) -> None:
+    out = _frame(got, "clean_transactions(raw)")
+    if [str(c) for c in out.columns] != RAW_COLUMNS:
+        fail(f"{where}: the columns are {[str(c) for c in out.columns]}, expected {RAW_COLUMNS}")
+    if len(out) != len(expected):
+        fail(
+            f"{where}: your result has {len(out)} rows, expected {len(expected)} (one per "
+            "distinct transaction_id)"
+        )
+    if not _fresh_range_index(out.index):
+        fail(f"{where}: the index should be a fresh RangeIndex, got {out.index.tolist()[:8]}")
+    for column in ("transaction_id", "user_id", "merchant_id", "device_id"):
+        if out[column].dtype != np.int64:
+            fail(f"{where}: column {column!r} should have dtype int64, got {out[column].dtype}")
+    if out["amount"].dtype != np.float64:
+        fail(f"{where}: column 'amount' should have dtype float64, got {out['amount'].dtype}")
+    _instants(out["timestamp"], f"{where}: column 'timestamp'", require_utc=True)
+    for column in RAW_COLUMNS:
+        _assert_same_column(out[column], expected[column], column, where)
+
+
 class TestCleanTransactions:
+    def test_matches_reference_on_generated_inputs(self, submission, reference):
+        differential(
+            _generated_exports(),
+            submission.clean_transactions,
+            reference.clean_transactions,
+            _compare_clean,
+            "clean_transactions(raw)",
+        )
+
     def test_one_row_per_transaction_keeping_the_first(self, submission):
         raw = _raw(
             {
@@ -142,24 +256,51 @@ class TestCleanTransactions:
                 "channel": "POS",
             },
             {"transaction_id": "9", "timestamp": "2025-03-01T12:00:00Z"},
+            # here the first row is the one with a missing country, and the copy has it
+            {
+                "transaction_id": "12",
+                "timestamp": "2025-03-01T13:00:00Z",
+                "card_country": None,
+                "merchant_country": "GB",
+            },
+            {
+                "transaction_id": "12",
+                "timestamp": "2025-03-01T14:00:00+01:00",
+                "card_country": "FR",
+                "merchant_country": None,
+            },
         )
         out = _clean(submission, raw)
         ids = _ints(out["transaction_id"], "transaction_id").tolist()
-        if sorted(ids) == [7, 7, 8, 9]:
+        if sorted(ids) in ([7, 7, 8, 9, 12, 12], [7, 7, 8, 9, 12]):
             fail(
                 "transaction 7 appears twice in your result: the export repeats it (once at 10:00Z, "
                 "once as 12:00+02:00, the same instant) and each payment must be one row. The copy "
                 "is formatted differently, so drop_duplicates() over whole rows misses it: "
                 "deduplicate on transaction_id"
             )
-        if sorted(ids) != [7, 8, 9]:
-            fail(f"the export holds transactions 7, 8, 9 (7 twice); your result has ids {ids}")
+        if sorted(ids) != [7, 8, 9, 12]:
+            fail(
+                f"the export holds transactions 7, 8, 9, 12 (7 and 12 twice); your result has ids {ids}"
+            )
         country = _texts(out["card_country"], "card_country")[ids.index(7)]
         if country != "FR":
             fail(
                 f"transaction 7 has card_country {country!r}; its first row in the export says 'FR' "
                 "and the later copy has it missing: keep the first row (keep='first', in the "
                 "export's order, before you sort)"
+            )
+        got = (
+            _texts(out["card_country"], "card_country")[ids.index(12)],
+            _texts(out["merchant_country"], "merchant_country")[ids.index(12)],
+        )
+        if got != ("unknown", "GB"):
+            fail(
+                f"transaction 12 has card_country {got[0]!r} and merchant_country {got[1]!r}; its "
+                "first row in the export has card_country missing and merchant_country 'GB' (the "
+                "copy has 'FR' and missing), so expected 'unknown' and 'GB'. Keep the first row "
+                "whole: groupby().first() takes the first non-missing value of each column, which "
+                "mixes the two rows; drop_duplicates(subset='transaction_id', keep='first') does not"
             )
         world, big = _export()
         counts = pd.Series(_ints(_clean(submission, big)["transaction_id"], "transaction_id"))
@@ -342,6 +483,36 @@ class TestCleanTransactions:
             )
 
     def test_ids_and_label_typed(self, submission):
+        hand = _raw(
+            {"transaction_id": "1", "is_fraud": "1", "user_id": "3000000000"},
+            {"transaction_id": "2", "is_fraud": "0", "timestamp": "2025-03-01T13:00:00Z"},
+            {"transaction_id": "3", "is_fraud": "1", "timestamp": "2025-03-01T14:00:00Z"},
+        )
+        out = _clean(submission, hand)
+        for column in ("transaction_id", "user_id", "merchant_id", "device_id"):
+            if out[column].dtype != np.int64:
+                fail(
+                    f"{column} should have dtype int64 (the contract names it: ids outgrow "
+                    f"smaller types, user 3000000000 does not fit in int32), got {out[column].dtype}"
+                )
+        if out["is_fraud"].dtype != bool:
+            fail(
+                f"is_fraud should have dtype bool ('1' is True, '0' is False), got {out['is_fraud'].dtype}"
+            )
+        flags = dict(
+            zip(
+                _ints(out["transaction_id"], "transaction_id").tolist(),
+                np.asarray(out["is_fraud"], dtype=bool).tolist(),
+                strict=True,
+            )
+        )
+        if flags != {1: True, 2: False, 3: True}:
+            fail(
+                f"is_fraud '1', '0', '1' should become True, False, True; got {flags}. The text '0' "
+                "is not empty, so .astype(bool) makes it True: compare with the text, .eq('1')"
+            )
+        if _ints(out["user_id"], "user_id").max() != 3_000_000_000:
+            fail("user_id '3000000000' came back as another number: parse ids into int64")
         raw, expected, raw_row = _expected_clean_sample()
         out = _clean(submission, raw)
         for column in ("transaction_id", "user_id", "merchant_id", "device_id"):
@@ -412,6 +583,30 @@ class TestCleanTransactions:
                 f"on the export, row {i} holds transaction {got[i]}, expected {want[i]}: rows must be "
                 "sorted by timestamp (UTC), ties by transaction_id"
             )
+
+    def test_currency_and_chargeback_columns_stay_as_they_are(self, submission):
+        raw = _raw(
+            {
+                "transaction_id": "1",
+                "currency": "GBP",
+                "is_fraud": "1",
+                "chargeback_at": "2025-03-09T10:00:00Z",
+                "days_to_chargeback": "7.5",
+            },
+            {"transaction_id": "2", "currency": "EUR", "timestamp": "2025-03-01T13:00:00Z"},
+        )
+        out = _clean(submission, raw)
+        order = np.argsort(_ints(out["transaction_id"], "transaction_id")).tolist()
+        for column in ("currency", "chargeback_at", "days_to_chargeback"):
+            cells = _cells(out[column])
+            got = [cells[i] for i in order]
+            want = raw[column].tolist()
+            if got != want:
+                fail(
+                    f"{column} should stay as it is in the export, {want} for transactions 1, 2; "
+                    f"got {got}. The contract changes only the columns it names: leave currency's "
+                    "case alone and keep the chargeback columns as their text (missing stays missing)"
+                )
 
     def test_raw_not_modified(self, submission):
         raw = _raw(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 import coursedata
-from autograder.assertions import fail
+from autograder.assertions import differential, fail
 
 from ._shared import (
     NS_PER_DAY,
@@ -16,7 +17,9 @@ from ._shared import (
     _column,
     _floats,
     _frame,
+    _fresh_range_index,
     _ints,
+    _show_frame,
     _show_time,
     _snapshot,
 )
@@ -33,7 +36,7 @@ def _payments(
         {
             "transaction_id": np.array(ids, dtype=np.int64),
             "user_id": np.array(users, dtype=np.int64),
-            "timestamp": pd.to_datetime(list(times), utc=True).tz_convert(tz),
+            "timestamp": pd.to_datetime(list(times), utc=True, format="ISO8601").tz_convert(tz),
             "amount": np.array(amounts, dtype=np.float64),
         },
         index=index,
@@ -103,7 +106,88 @@ def _assert_daily(got: list, want: list, why: str) -> None:
             )
 
 
+ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Pacific/Chatham")
+# Seconds into a UTC day: midnight itself, one second either side of it, noon, and others.
+SECONDS_OF_DAY = (0, 1, 1800, 19_800, 43_200, 66_600, 84_600, 86_399)
+
+
+def _random_payments(seed: int, n_rows: int) -> pd.DataFrame:
+    """Seeded payments: ids that repeat (a copy has the same user and instant, another amount),
+    instants at and next to UTC midnight, shown in a random time zone, an unsorted index and
+    an extra column."""
+    rng = np.random.default_rng(seed)
+    n_ids = max(1, n_rows - int(rng.integers(0, n_rows // 2 + 1)))
+    ids = rng.choice(np.arange(1, 4 * n_rows + 2), size=n_ids, replace=False)
+    users = rng.integers(1, 4, n_ids)
+    day = pd.Timestamp("2025-03-29T00:00:00Z").value  # the weekend Europe changes its clocks
+    instants = (
+        day
+        + rng.integers(0, 3, n_ids) * NS_PER_DAY
+        + rng.choice(SECONDS_OF_DAY, n_ids) * 10**9
+        + rng.choice([0, 999_000_000], n_ids)  # and a millisecond before the next second
+    )
+    rows = rng.permutation(np.r_[np.arange(n_ids), rng.integers(0, n_ids, n_rows - n_ids)])
+    tz = str(rng.choice(ZONES))
+    return pd.DataFrame(
+        {
+            "transaction_id": ids[rows].astype(np.int64),
+            "user_id": users[rows].astype(np.int64),
+            "timestamp": pd.to_datetime(instants[rows], utc=True).tz_convert(tz),
+            "merchant_id": rng.integers(1, 9, n_rows),
+            "amount": rng.choice([0.5, 1.25, 10.0, 99.99, 1000.0], n_rows),  # copies disagree
+        },
+        index=rng.choice(np.arange(10 * n_rows + 10), n_rows, replace=False),
+    )
+
+
+def _generated_payments():
+    for k, n_rows in enumerate([1, 2, 2, 3, 3, 4, 5, 6, 8, 10, 13, 17, 25, 40, 80]):
+        tx = _random_payments(300 + k, n_rows)
+        yield (
+            f"this {n_rows}-row tx (seed {300 + k}, times in {tx['timestamp'].dt.tz}):"
+            f"{_show_frame(tx)}",
+            lambda fn, tx=tx: fn(tx.copy(deep=True)),
+        )
+
+
+def _rows_in_order(out: Any, what: str) -> list[tuple[int, str, int, float]]:
+    out = _frame(out, what)
+    users = _ints(_column(out, "user_id", what), f"{what}: user_id")
+    days = _utc_days(_column(out, "date", what), f"{what}: date")
+    counts = _ints(_column(out, "n_tx", what), f"{what}: n_tx")
+    totals = _floats(_column(out, "total_amount", what), f"{what}: total_amount")
+    return [
+        (int(u), _show_day(d), int(n), round(float(t), 6))
+        for u, d, n, t in zip(users, days, counts, totals, strict=True)
+    ]
+
+
+def _compare_daily(got: Any, expected: pd.DataFrame, where: str) -> None:
+    rows = _rows_in_order(got, where)
+    want = _rows_in_order(expected, "the reference")
+    if rows != want:
+        i = next(
+            (k for k, (g, w) in enumerate(zip(rows, want, strict=False)) if g != w),
+            min(len(rows), len(want)),
+        )
+        fail(
+            f"{where}: the rows (user_id, date, n_tx, total_amount) should be {want}; got {rows} "
+            f"(they differ from row {i} on)"
+        )
+    if not _fresh_range_index(got.index):
+        fail(f"{where}: the index should be a fresh RangeIndex, got {got.index.tolist()[:8]}")
+
+
 class TestDailySpend:
+    def test_matches_reference_on_generated_inputs(self, submission, reference):
+        differential(
+            _generated_payments(),
+            submission.daily_spend,
+            reference.daily_spend,
+            _compare_daily,
+            "daily_spend(tx)",
+        )
+
     def test_counts_and_totals_per_user_and_day(self, submission):
         tx = _payments(
             [
@@ -132,9 +216,18 @@ class TestDailySpend:
             (2, 1, "2025-03-02T00:30:00Z", 3.0),
             (3, 1, "2025-03-01T22:00:00Z", 1.0),  # 23:00 on 1 March in Berlin
             (4, 2, "2025-03-02T03:00:00Z", 9.0),  # 04:00 in Berlin, 22:00 on 1 March in New York
+            (5, 3, "2025-03-02T00:00:00Z", 2.0),  # midnight UTC opens 2 March
+            (6, 3, "2025-03-01T23:59:59.999Z", 4.0),  # and the millisecond before ends 1 March
+            (7, 3, "2025-03-02T19:00:00Z", 8.0),  # 00:30 on 3 March in Kolkata (+05:30)
         ]
-        want = [(1, "2025-03-01", 2, 8.0), (1, "2025-03-02", 1, 3.0), (2, "2025-03-02", 1, 9.0)]
-        for tz in ("Europe/Berlin", "America/New_York"):
+        want = [
+            (1, "2025-03-01", 2, 8.0),
+            (1, "2025-03-02", 1, 3.0),
+            (2, "2025-03-02", 1, 9.0),
+            (3, "2025-03-01", 1, 4.0),
+            (3, "2025-03-02", 2, 10.0),
+        ]
+        for tz in ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC"):
             _assert_daily(
                 _daily(submission, _payments(rows, tz=tz)),
                 want,
@@ -159,6 +252,24 @@ class TestDailySpend:
             want,
             "Transaction 1 appears three times but is one payment: count it, and add its "
             "amount, once (drop_duplicates(subset='transaction_id') before grouping)",
+        )
+        # The copies of a payment need not agree: its first row is the one that counts.
+        tx = _payments(
+            [
+                (8, 5, "2025-03-01T08:00:00Z", 20.0),
+                (9, 5, "2025-03-01T09:00:00Z", 5.0),
+                (8, 5, "2025-03-01T08:00:00Z", 200.0),  # transaction 8 again, another amount
+                (8, 5, "2025-03-01T08:00:00Z", 2.0),  # and again
+            ],
+            index=[4, 3, 2, 1],
+        )
+        _assert_daily(
+            _daily(submission, tx),
+            [(5, "2025-03-01", 2, 25.0)],
+            "Transaction 8 appears three times with amounts 20.0, 200.0 and 2.0: it is one "
+            "payment, counted once with the amount of its first row, 20.0. Copies that differ "
+            "are not removed by drop_duplicates() over whole rows, and keep='last' keeps 2.0: "
+            "drop_duplicates(subset='transaction_id', keep='first')",
         )
 
     def test_sorted_by_user_then_date(self, submission):

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 import coursedata
-from autograder.assertions import assert_close, fail
+from autograder.assertions import assert_close, differential, fail
 
 from ._shared import (
+    _assert_same_column,
     _assert_unchanged,
     _column,
     _floats,
     _frame,
     _ints,
     _missing,
+    _show_frame,
     _snapshot,
     _texts,
 )
@@ -92,7 +97,119 @@ def _rows_kept_in_order(out: pd.DataFrame, tx: pd.DataFrame, merchants: pd.DataF
         )
 
 
+def _random_shop(seed: int, n_tx: int, n_merchants: int, repeats: int) -> tuple:
+    """Seeded (tx, merchants): merchants in random row and column order (merchant_id not always
+    first), categorical category and country, some columns beyond merchant_id and category left
+    out; tx paying known and unknown merchants, several payments per merchant, under an unsorted
+    index (integers or text labels). With `repeats`, that many merchant rows are repeated, some
+    exact copies, some not, used by tx or not."""
+    rng = np.random.default_rng(seed)
+    ids = rng.choice(np.arange(1, 4 * n_merchants + 4), n_merchants, replace=False)
+    merchants = pd.DataFrame(
+        {
+            "merchant_id": ids.astype(np.int64),
+            "name": [f"Shop {m}" for m in ids],
+            "category": pd.Categorical(
+                rng.choice(CATEGORIES[:4], n_merchants), categories=CATEGORIES
+            ),
+            "country": pd.Categorical(
+                rng.choice(["DE", "FR"], n_merchants), categories=["DE", "FR", "GB"]
+            ),
+            "risk_score": rng.choice([0.05, 0.25, 0.5, 0.9], n_merchants),
+        }
+    )
+    if repeats:
+        copies = merchants.iloc[rng.integers(0, n_merchants, repeats)].copy()
+        copies["name"] = [n if rng.random() < 0.5 else n + " Ltd" for n in copies["name"]]
+        merchants = pd.concat([merchants, copies], ignore_index=True)
+    merchants = merchants.iloc[rng.permutation(len(merchants))].reset_index(drop=True)
+    optional = [c for c in ("name", "country", "risk_score") if rng.random() < 0.75]
+    merchants = merchants[list(rng.permutation(["merchant_id", "category", *optional]))]
+    pool = np.r_[ids, [997, 998, 999]]  # the last three are unknown
+    labels = rng.choice(np.arange(10 * n_tx + 10), n_tx, replace=False)
+    tx = pd.DataFrame(
+        {
+            "transaction_id": np.arange(101, 101 + n_tx, dtype=np.int64),
+            "user_id": rng.integers(1, 4, n_tx).astype(np.int64),
+            "merchant_id": rng.choice(pool, n_tx).astype(np.int64),
+            "amount": rng.choice([1.5, 20.0, 99.99], n_tx),
+        },
+        index=[f"t{k}" for k in labels] if rng.random() < 0.5 else labels,
+    )
+    return tx, merchants
+
+
+@dataclass
+class _Raised:
+    """What a call raised (a ValueError) in place of a result."""
+
+    message: str
+    repeated: list[int]
+
+
+def _generated_shops():
+    sizes = [(1, 1, 0), (1, 2, 0), (2, 1, 0), (2, 2, 1), (3, 2, 0), (4, 3, 1), (5, 3, 0)]
+    sizes += [(8, 4, 0), (8, 4, 2), (12, 6, 0), (20, 8, 0), (30, 10, 3), (60, 20, 0)]
+    for k, (n_tx, n_merchants, repeats) in enumerate(sizes):
+        tx, merchants = _random_shop(400 + k, n_tx, n_merchants, repeats)
+        repeated = sorted(set(merchants.loc[merchants["merchant_id"].duplicated(), "merchant_id"]))
+
+        def run(fn, tx=tx, merchants=merchants, repeated=repeated):
+            try:
+                return fn(tx.copy(deep=True), merchants.copy(deep=True))
+            except ValueError as exc:
+                return _Raised(str(exc), [int(m) for m in repeated])
+
+        yield (
+            f"this tx ({n_tx} rows, seed {400 + k}):{_show_frame(tx)}\n  and these merchants:"
+            f"{_show_frame(merchants)}\n ",
+            run,
+        )
+
+
+def _compare_attached(got: Any, expected: Any, where: str) -> None:
+    if isinstance(expected, _Raised):
+        if not isinstance(got, _Raised):
+            fail(
+                f"{where}: merchants repeats merchant_id {expected.repeated}, so a ValueError naming "
+                f"them is expected; your code returned a {type(got).__name__}"
+            )
+        missing = [m for m in expected.repeated if str(m) not in got.message]
+        if missing:
+            fail(
+                f"{where}: your ValueError says {got.message[:200]!r}, which does not name the "
+                f"repeated merchant_id(s) {missing}"
+            )
+        return
+    if isinstance(got, _Raised):
+        fail(
+            f"{where}: your code raised ValueError ({got.message[:200]}); merchants has one row "
+            "per merchant_id there, so the reference returns the joined rows"
+        )
+    out = _frame(got, "attach_merchants(tx, merchants)")
+    columns = [str(c) for c in out.columns]
+    want_columns = [str(c) for c in expected.columns]
+    if columns != want_columns:
+        fail(f"{where}: the columns should be {want_columns}; got {columns}")
+    if out.index.tolist() != expected.index.tolist():
+        fail(
+            f"{where}: the index should be tx's index, {expected.index.tolist()[:8]}; got "
+            f"{out.index.tolist()[:8]}"
+        )
+    for column in want_columns:
+        _assert_same_column(out[column], expected[column], column, where, by_label=True)
+
+
 class TestAttachMerchants:
+    def test_matches_reference_on_generated_inputs(self, submission, reference):
+        differential(
+            _generated_shops(),
+            submission.attach_merchants,
+            reference.attach_merchants,
+            _compare_attached,
+            "attach_merchants(tx, merchants)",
+        )
+
     def test_every_transaction_kept_in_order(self, submission):
         tx, merchants = _shop()
         _rows_kept_in_order(_attach(submission, tx, merchants), tx, merchants)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 import coursedata
-from autograder.assertions import fail
+from autograder.assertions import differential, fail
 
 from ._shared import (
+    _assert_same_column,
     _assert_unchanged,
     _column,
     _floats,
     _frame,
     _ints,
+    _show_frame,
     _snapshot,
 )
 
@@ -110,7 +114,95 @@ def _assert_windows(got: dict, tx: pd.DataFrame, why: str) -> None:
             )
 
 
+WINDOWS = ("30min", "1h", "2h", "24h", "7D")
+ZONES = ("UTC", "Europe/Berlin", "America/New_York")
+
+
+def _random_timeline(seed: int, n_rows: int) -> tuple[pd.DataFrame, list[str]]:
+    """Seeded (tx, windows): a few users whose payments sit on a 30-minute grid over ten days
+    (so ties, and gaps of exactly 30 min, 1 h, 2 h, 24 h and 7 days, are common), rows in random
+    order under unique integer or text labels, times in a random zone (Berlin changes its clocks
+    on 30 March), an extra column, and a random choice and order of windows."""
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2025-03-25T00:00:00Z").value
+    slots = rng.integers(0, 10 * 48, n_rows)
+    slots = np.where(rng.random(n_rows) < 0.3, slots % 8, slots)  # crowd the first slots
+    labels = rng.choice(np.arange(10 * n_rows + 10), n_rows, replace=False)
+    tx = pd.DataFrame(
+        {
+            "user_id": rng.integers(1, 4, n_rows).astype(np.int64),
+            "merchant_id": rng.integers(1, 9, n_rows).astype(np.int64),
+            "timestamp": pd.to_datetime(start + slots * 1800 * 10**9, utc=True).tz_convert(
+                str(rng.choice(ZONES))
+            ),
+            "amount": rng.choice([0.5, 2.0, 10.0, 99.99, 250.0], n_rows),
+        },
+        index=[f"r{k}" for k in labels] if rng.random() < 0.4 else labels,
+    )
+    windows = [str(w) for w in rng.permutation(WINDOWS)[: int(rng.integers(1, 4))]]
+    return tx, windows
+
+
+def _generated_timelines():
+    for k, n_rows in enumerate([1, 2, 3, 3, 4, 5, 6, 8, 10, 13, 20, 40, 80]):
+        tx, windows = _random_timeline(500 + k, n_rows)
+        yield (
+            f"windows={windows} and this {n_rows}-row tx (seed {500 + k}):{_show_frame(tx)}\n ",
+            lambda fn, tx=tx, windows=windows: fn(tx.copy(deep=True), list(windows)),
+        )
+
+
+def _compare_windows(got: Any, expected: pd.DataFrame, where: str) -> None:
+    out = _frame(got, "past_window_features(tx, windows)")
+    columns, want_columns = [str(c) for c in out.columns], [str(c) for c in expected.columns]
+    if columns != want_columns:
+        fail(f"{where}: the columns should be {want_columns}; got {columns}")
+    if out.index.tolist() != expected.index.tolist():
+        fail(
+            f"{where}: the index should be tx's index in tx's order, "
+            f"{expected.index.tolist()[:8]}; got {out.index.tolist()[:8]}"
+        )
+    for column in want_columns:
+        _assert_same_column(out[column], expected[column], column, where, by_label=True)
+
+
 class TestPastWindowFeatures:
+    def test_matches_reference_on_generated_inputs(self, submission, reference):
+        differential(
+            _generated_timelines(),
+            submission.past_window_features,
+            reference.past_window_features,
+            _compare_windows,
+            "past_window_features(tx, windows)",
+        )
+
+    def test_columns_in_window_order(self, submission):
+        tx = _timeline(
+            [
+                (1, "2025-03-01T10:00:00Z", 1.0),
+                (1, "2025-03-01T10:30:00Z", 2.0),
+                (1, "2025-03-08T10:00:00Z", 4.0),  # exactly 7 days after the first
+                (1, "2025-03-08T10:20:00Z", 8.0),
+            ],
+            index=[5, 6, 7, 8],
+        )
+        windows = ["7D", "30min"]  # not the default windows, not sorted by length
+        out = _frame(submission.past_window_features(tx.copy(), windows), "past_window_features")
+        want = ["n_tx_7D", "total_amount_7D", "n_tx_30min", "total_amount_30min"]
+        got = [str(c) for c in out.columns]
+        if got != want:
+            fail(
+                f"past_window_features(tx, windows={windows}) should have exactly the columns "
+                f"{want}: for each window in the order given, its count then its total, named with "
+                f"the window text as given; got {got}"
+            )
+        _assert_windows(
+            _windows(submission, tx, tuple(windows)),
+            tx,
+            "The window of the payment at 2025-03-08 10:00 starts exactly 7 days earlier, so the "
+            "two payments of 1 March count; 30min holds only what is less than 30 minutes before",
+        )
+
     def test_window_is_t_minus_w_up_to_t(self, submission):
         tx = _timeline(
             [
@@ -228,6 +320,25 @@ class TestPastWindowFeatures:
             tx,
             "Results computed in (user, time) order must be put back on the rows they "
             "belong to: align on tx's index, not by position",
+        )
+
+    def test_windows_are_elapsed_time_across_a_clock_change(self, submission):
+        tx = _timeline(
+            [
+                (1, "2025-03-29T11:00:00Z", 1.0),  # 12:00 in Berlin (CET, +01:00)
+                (1, "2025-03-30T00:30:00Z", 2.0),  # 01:30 CET; at 02:00 the clocks jump to 03:00
+                (1, "2025-03-30T01:15:00Z", 4.0),  # 03:15 CEST: 45 minutes after the last one
+                (1, "2025-03-30T10:30:00Z", 8.0),  # 12:30 CEST: 23.5 hours after the first
+            ]
+        )
+        tx["timestamp"] = tx["timestamp"].dt.tz_convert("Europe/Berlin")
+        got = _windows(submission, tx, ("1h", "24h"))
+        _assert_windows(
+            got,
+            tx,
+            "The times are shown in Europe/Berlin, which moves its clocks from 02:00 to 03:00 on "
+            "30 March: 01:30 to 03:15 on the wall clock is 45 minutes. A window is elapsed time; "
+            "dropping the time zone (tz_localize(None)) measures the wall clock instead",
         )
 
     def test_matches_brute_force_on_a_shuffled_sample(self, submission):

@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 
 import coursedata
-from autograder.assertions import fail
+from autograder.assertions import CheckFailure, differential, fail
 
 from ._shared import (
     _assert_unchanged,
     _frame,
     _missing,
+    _show_frame,
     _snapshot,
 )
 
@@ -120,7 +121,194 @@ def _assert_same_values(before: pd.Series, after: pd.Series, name: str) -> None:
             )
 
 
+def _is_text(column: pd.Series) -> bool:
+    return not isinstance(column.dtype, pd.CategoricalDtype) and (
+        pd.api.types.infer_dtype(column, skipna=True) == "string"
+    )
+
+
+def _random_table(seed: int, n_rows: int) -> pd.DataFrame:
+    """A seeded table with a column of every kind the contract names: integers whose range ends
+    at or next to the limit of a small type, floats (some whole numbers, some missing), bools,
+    datetimes with and without a time zone (with NaT), an ordered category with a missing value
+    and an unused category, text with missing values and text without (object and the default
+    string dtype), numeric-looking text with leading zeros; under an unsorted index."""
+    rng = np.random.default_rng(seed)
+    edge = int(rng.choice([127, 128, 255, 256, 32_767, 32_768, 2**31 - 1, 2**31]))
+    low = int(rng.choice([0, -128, -129, -32_768, -32_769, -(2**31), -(2**31) - 1]))
+    ints = rng.integers(0, 50, n_rows)
+    ints[0] = edge
+    if n_rows > 1:
+        ints[1] = low
+    t0 = pd.Timestamp("2025-03-01T10:00:00Z").value
+    seconds = rng.integers(0, 10**6, n_rows) * 10**9
+    when = pd.to_datetime(t0 + seconds, utc=True).tz_convert("Europe/Berlin")
+    countries = ["DE", "FR", "GB", "US"]
+    table = {
+        "n_items": pd.Series(ints, dtype=np.int64),
+        "amount": pd.Series(rng.choice([0.1, 1234.57, 12.0, 99_999.99, np.nan], n_rows)),
+        "quantity": pd.Series(rng.choice([1.0, 2.0, 3.0, 40.0], n_rows)),
+        "is_fraud": pd.Series(rng.random(n_rows) < 0.3),
+        "timestamp": pd.Series(when).where(rng.random(n_rows) < 0.8),
+        "day": pd.Series(pd.to_datetime(t0 + seconds)).dt.floor("D"),
+        "segment": pd.Series(
+            pd.Categorical(
+                rng.choice(["premium", "student", "none"], n_rows),
+                categories=["student", "standard", "premium"],  # "none" becomes missing
+                ordered=True,
+            )
+        ),
+        "card_country": pd.Series(rng.choice(countries[:3], n_rows), dtype=object),
+        "merchant_country": pd.Series(
+            [None if rng.random() < 0.2 else str(c) for c in rng.choice(countries[1:], n_rows)],
+            dtype=object,
+        ),
+        "card_bin": pd.Series(rng.choice(["004512", "4512", "000017"], n_rows), dtype=object),
+        "currency": pd.Series(rng.choice(["EUR", "eur", "GBP"], n_rows), dtype="str"),
+    }
+    keep = [c for c in table if c in ("card_country", "merchant_country") or rng.random() < 0.7]
+    df = pd.DataFrame({c: table[c] for c in keep})
+    return df.set_axis(rng.choice(np.arange(10 * n_rows + 10), n_rows, replace=False))
+
+
+def _generated_tables():
+    for k, n_rows in enumerate([1, 2, 3, 4, 5, 6, 8, 10, 13, 17, 25, 40]):
+        df = _random_table(600 + k, n_rows)
+        yield (
+            f"this {n_rows}-row df (seed {600 + k}, dtypes "
+            f"{dict((str(c), str(t)) for c, t in df.dtypes.items())}):{_show_frame(df)}\n ",
+            lambda fn, df=df: (df, fn(df.copy(deep=True))),
+        )
+
+
+def _compare_optimized(got: Any, expected: Any, where: str) -> None:
+    """Both are (df, result): the learner's result is compared with df itself by value (a
+    cheaper dtype than the reference's is fine), and text columns must stay comparable."""
+    df, out = got
+    out = _frame(out, "optimize_dtypes(df)")
+    if [str(c) for c in out.columns] != [str(c) for c in df.columns]:
+        fail(
+            f"{where}: the columns should be df's, {[str(c) for c in df.columns]}; got "
+            f"{[str(c) for c in out.columns]}"
+        )
+    if out.index.tolist() != df.index.tolist():
+        fail(
+            f"{where}: the index should be df's, {df.index.tolist()[:8]}; got {out.index.tolist()[:8]}"
+        )
+    try:
+        for name in df.columns:
+            _assert_same_values(df[name], out[name], str(name))
+    except CheckFailure as exc:
+        fail(f"{where}: {exc}")
+    text = [c for c in df.columns if _is_text(df[c])]
+    for i, a in enumerate(text):
+        for b in text[i + 1 :]:
+            want = np.asarray(df[a] == df[b], dtype=bool)
+            try:
+                same = np.asarray((out[a] == out[b]).to_numpy(), dtype=bool)
+            except TypeError as exc:
+                fail(
+                    f"{where}: out[{a!r}] == out[{b!r}] raised TypeError ({exc}); text columns "
+                    "turned into categories must share one set of categories"
+                )
+            if not np.array_equal(same, want):
+                fail(
+                    f"{where}: out[{a!r}] == out[{b!r}] gives {same.tolist()}, df gives {want.tolist()}"
+                )
+
+
 class TestOptimizeDtypes:
+    def test_matches_reference_on_generated_inputs(self, submission, reference):
+        differential(
+            _generated_tables(),
+            submission.optimize_dtypes,
+            reference.optimize_dtypes,
+            _compare_optimized,
+            "optimize_dtypes(df)",
+        )
+
+    def test_integers_at_the_edges_of_small_types(self, submission):
+        columns = {
+            "int8_range": [-128, 127],
+            "one_above_int8": [0, 128],
+            "one_below_int8": [-129, 0],
+            "uint8_range": [0, 255],
+            "one_above_uint8": [0, 256],
+            "int16_range": [-32_768, 32_767],
+            "one_above_int16": [0, 32_768],
+            "one_below_int16": [-32_769, 0],
+            "int32_range": [-(2**31), 2**31 - 1],
+            "one_above_int32": [0, 2**31],
+            "one_below_int32": [-(2**31) - 1, 0],
+        }
+        df = pd.DataFrame(
+            {name: np.array(edges + [1, 2] * 5, dtype=np.int64) for name, edges in columns.items()}
+        )
+        df["unsigned"] = np.array([0, 4_000_000_000] + [1, 2] * 5, dtype=np.uint32)
+        out = _optimize(submission, df)
+        for name in df.columns:
+            _assert_same_values(df[name], out[name], name)
+
+    def test_whole_number_floats_stay_floats(self, submission):
+        df = pd.DataFrame(
+            {
+                "quantity": [1.0, 2.0, 3.0, 40.0] * 3,
+                "amount": [10.0, 250.0, 3.0, 7.0] * 3,
+                "n_items": np.array([1, 2, 3, 4] * 3, dtype=np.int64),
+            }
+        )
+        out = _optimize(submission, df)
+        for name in df.columns:
+            _assert_same_values(df[name], out[name], name)
+
+    def test_bools_and_datetimes_stay_as_they_are(self, submission):
+        when = pd.to_datetime(
+            ["2025-03-01T10:00:00Z", None, "2025-03-30T01:30:00Z", "2025-03-30T01:30:00Z"] * 3,
+            utc=True,
+            format="ISO8601",
+        )
+        df = pd.DataFrame(
+            {
+                "is_fraud": [True, False, False, True] * 3,
+                "chargeback_at": when.tz_convert("Europe/Berlin"),
+                "day": pd.to_datetime(["2025-03-01", "2025-03-02", None, "2025-03-01"] * 3),
+                "channel": pd.Series(["web", "pos", "web", "app"] * 3, dtype=object),
+            }
+        )
+        out = _optimize(submission, df)
+        for name in df.columns:
+            _assert_same_values(df[name], out[name], name)
+
+    def test_index_kept(self, submission):
+        df = pd.DataFrame(
+            {
+                "channel": np.array(["web", "pos", "web", "app"] * 3, dtype=object),
+                "currency": np.array(["EUR", "GBP", None, "EUR"] * 3, dtype=object),
+                "user_id": np.array([7, 8, 9, 7] * 3, dtype=np.int64),
+                "amount": [1.5, 2.25, 3.0, 10.1] * 3,
+            },
+            index=[50, 11, 72, 33, 94, 15, 26, 87, 48, 19, 60, 41],
+        )
+        out = _frame(submission.optimize_dtypes(df.copy()), "optimize_dtypes(df)")
+        if out.index.tolist() != df.index.tolist():
+            fail(
+                f"df's index is {df.index.tolist()[:6]}...; the result's is "
+                f"{out.index.tolist()[:6]}...: keep df's index (and its rows in their order)"
+            )
+        if [str(c) for c in out.columns] != [str(c) for c in df.columns]:
+            fail(f"the result's columns are {[str(c) for c in out.columns]}; keep df's columns")
+        for name in ("channel", "user_id", "amount"):
+            if any(_missing(v) for v in out[name].astype(object).tolist()):
+                fail(
+                    f"column {name!r} came back with missing values where df (index "
+                    f"{df.index.tolist()[:4]}...) has none. A new Series built on a fresh "
+                    "RangeIndex (pd.Series(pd.Categorical(...))) is matched to df's rows by label "
+                    "when assigned, not by position: assign the Categorical itself, or build "
+                    "the Series with index=df.index"
+                )
+        for name in df.columns:
+            _assert_same_values(df[name], out[name], name)
+
     def test_at_least_halves_the_memory(self, submission):
         df = _transactions_table()
         out = _optimize(submission, df)
