@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from . import plugin, results
+from . import plugin, reaper, results
 from .child import run_checks
 from .manifest import Course, Exercise
 from .results import CheckResult, ExerciseResult, GradeReport
@@ -100,6 +100,8 @@ class ForkingLoop:
         self.hidden_points: dict[str, float] = {}
         self.grader_error: GraderError | None = None
         self.notes: list[str] = []
+        self.live: set[int] = set()  # exercise children not yet reaped
+        self.keep: set[int] = set()  # children the host process had before grading began
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -148,6 +150,11 @@ class ForkingLoop:
         # collection then never walks (and copy-on-write copies) the parent's whole heap.
         # (No gc.collect() first: a full collection of this heap costs ~16 ms, per grading.)
         gc.freeze()
+        # Orphans of the submission's processes (setsid, double forks) become our children, and
+        # are killed after each exercise and before anything is reported (see reaper.py).
+        self.keep = set(reaper.children())
+        reaper.become_subreaper()
+        reaper.make_undumpable()
         running: dict[int, _Child] = {}  # by pid
         sel = selectors.DefaultSelector()
         total_deadline = (
@@ -196,6 +203,7 @@ class ForkingLoop:
         finally:
             for child in list(running.values()):  # interrupted: leave no child behind
                 self._reap(child, sel, timed_out=True)
+            reaper.kill_strays(self.keep)
             sel.close()
             gc.unfreeze()
         return True
@@ -234,6 +242,7 @@ class ForkingLoop:
             run_checks(
                 items, result_w, output_w, self.limits.memory_mb * 1024 * 1024, sentinel, token
             )
+        self.live.add(pid)
         os.close(result_w)
         os.close(output_w)
         os.set_blocking(result_r, False)
@@ -347,6 +356,8 @@ class ForkingLoop:
             except ChildProcessError:
                 wait_status = 0
         _kill_group(child.pid)  # anything a check started in the background
+        self.live.discard(child.pid)
+        reaper.kill_strays(self.keep | self.live)  # and anything that left the process group
         for fd in (child.result_fd, child.output_fd):
             if fd >= 0:
                 sel.unregister(fd)

@@ -261,3 +261,31 @@ def test_forged_result_lines_earn_nothing(swapped_target: Callable[..., Path], g
     report = grade_json(swapped_target(ex_id, hostile("forges_result_lines.py")), LESSON)
     ex = graded(report, ex_id)
     assert ex["score"] == 0 and statuses(ex) == {"error"}, [c["message"][:80] for c in ex["checks"]]
+
+
+def test_a_daemon_left_behind_cannot_rewrite_the_report(
+    swapped_target: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A submission's setsid() + double-fork daemon is killed before any report is written."""
+    import time
+
+    ex_id = f"{LESSON}/ex02_pairwise"
+    target = swapped_target(ex_id, hostile("daemon_rewrites_report.py"))
+    out, heartbeat = tmp_path / "report.json", tmp_path / "heartbeat"
+    proc = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", str(target), "--format", "json"]
+        + ["--output", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "MLGRADE_TEST_HEARTBEAT": str(heartbeat)},
+    )
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    assert heartbeat.exists(), "the daemon never ran: the test proves nothing"
+    beats = heartbeat.stat().st_size
+    time.sleep(1.5)  # a living daemon would beat ~30 times and rewrite the report
+    assert heartbeat.stat().st_size == beats, "a process the submission started outlived grading"
+    report = json.loads(out.read_text())
+    assert "forged" not in report, "a daemon rewrote the report after grading"
+    (ex,) = [e for e in report["exercises"] if e["id"] == ex_id]
+    assert ex["score"] == ex["max_score"], "the answer itself is right"
