@@ -43,6 +43,33 @@ def _generated_cases():
             yield f"{_show('X', X)} ({kind})", lambda fn, X=X: fn(X.copy())
 
 
+def _assert_constant_columns_zero(out: np.ndarray, X: np.ndarray, columns: list[int]) -> None:
+    """Each listed column of X holds one value; its result must be exactly 0.0 everywhere."""
+    n = len(X)
+    stds, means = X.std(axis=0), X.mean(axis=0)  # as the learner computes them, column-wise
+    for j in columns:
+        got, std, mean = out[:, j], float(stds[j]), float(means[j])
+        what = f"column {j} (every one of its {n:,} values is {float(X[0, j])!r})"
+        if not np.isfinite(got).all():
+            fail(f"{what} came back with NaN or inf; a constant column becomes all 0.0")
+        worst = float(np.abs(got).max())
+        if worst > 1e-6:
+            fail(
+                f"{what} came back with values up to {worst:.3g} in size, not 0.0. Its computed std "
+                f"is {std:.3g}, not 0: the rounding error of the mean ({mean!r}), not spread. A "
+                "test std == 0, or any tolerance tighter than rounding, misses it, and dividing by "
+                "it turns rounding into +-1. The contract counts a column as constant when "
+                f"std <= n * eps * abs(mean), here {std:.3g} <= "
+                f"{n * np.finfo(np.float64).eps * abs(mean):.3g}"
+            )
+        if worst != 0.0:
+            fail(
+                f"{what} came back with values up to {worst:.3g}, not exactly 0.0: that is the "
+                "rounding residue of x - mean left in the result. Set the constant columns to 0.0 "
+                "explicitly (np.where on the constant-column mask) instead of dividing them by 1"
+            )
+
+
 def _compare(got, expected, where: str) -> None:
     if isinstance(got, np.ndarray) and got.dtype != np.float64:
         fail(f"{where}: the result has dtype {got.dtype}, expected float64")
@@ -104,8 +131,56 @@ class TestStandardize:
         assert_close(out[:, 1], np.zeros(30), "the constant column", atol=0)
         _assert_standardized_columns(out, [0, 2], "the other columns")
 
+    def test_rounded_constant_columns_become_zero(self, submission):
+        # Constants whose mean does not come out exact: their computed std is about 4e-17
+        # (0.1) or 5e-10 (1e6 + 0.1), rounding error that a test std == 0 or a fixed absolute
+        # tolerance takes for spread.
+        X = _features(n=30, d=2, seed=7)
+        constants = [0.1, 1e6 + 0.1, -0.1, -(1e6 + 0.1)]
+        X = np.column_stack([X[:, 0], *[np.full(30, c) for c in constants], X[:, 1]])
+        out = as_array(submission.standardize(X.copy()), "standardize(X)")
+        assert_shape(out, X.shape, "standardize(X)", "the result keeps X's shape")
+        _assert_constant_columns_zero(out, X, [1, 2, 3, 4])
+        _assert_standardized_columns(out, [0, 5], "the other columns")
+
+    def test_long_constant_column_becomes_zero(self, submission):
+        # Rounding in the mean grows with the number of rows: 100,000 values of 0.1 have a
+        # computed std of about 2e-13, more than 1e-12 times their mean. The contract's bound,
+        # n * eps * abs(mean), grows with n too.
+        X = np.linspace(-1.0, 1.0, 100_000)[:, None] * np.array([1.0, 0.0, 3.0])
+        X[:, 1] = 0.1
+        out = as_array(submission.standardize(X.copy()), "standardize(X) for 100,000 rows")
+        assert_shape(out, X.shape, "standardize(X) for 100,000 rows")
+        _assert_constant_columns_zero(out, X, [1])
+        _assert_standardized_columns(out, [0, 2], "the other columns")
+
+    def test_small_spread_around_large_mean_is_scaled(self, submission):
+        # Relative to its mean (1e6) the spread (std 1e-3) is tiny, yet it is a million times
+        # the rounding bound n * eps * abs(mean) (about 7e-9): real spread, to be standardized.
+        rng = np.random.default_rng(8)
+        X = _features(n=30, d=3, seed=8)
+        X[:, 1] = 1e6 + rng.normal(0.0, 1e-3, 30)
+        out = as_array(submission.standardize(X.copy()), "standardize(X)")
+        std = float(out[:, 1].std()) if out.shape == X.shape else float("nan")
+        if not 0.999 < std < 1.001:
+            fail(
+                f"column 1 varies around 1e6 (its std is {X[:, 1].std():.2g}, a million times the "
+                f"rounding bound n * eps * abs(mean) = {30 * np.finfo(np.float64).eps * 1e6:.2g}), "
+                f"but in your result its std is {std:.3g}, not 1. A tolerance such as "
+                "1e-6 * abs(mean) is far looser than rounding and flattens real, small features"
+            )
+        assert_close(
+            out,
+            (X - X.mean(axis=0)) / X.std(axis=0),
+            "standardize(X)",
+            rtol=1e-5,
+            atol=1e-6,
+            why="each column should become (x - column mean) / column std",
+        )
+
     def test_tiny_but_nonzero_std_is_scaled(self, submission):
-        # Next to the std == 0 boundary: a column that varies, on a tiny scale, is no constant.
+        # Next to the constant-column boundary: a column that varies, on a tiny scale, is no
+        # constant. Centred at 0, its bound n * eps * abs(mean) is below 1e-24.
         rng = np.random.default_rng(5)
         X = _features(n=25, d=3, seed=5)
         X[:, 2] = rng.normal(0.0, 1e-9, 25)
@@ -114,9 +189,10 @@ class TestStandardize:
         if not 0.999 < std < 1.001:
             fail(
                 f"column 2 varies (its std is {X[:, 2].std():.2g}, not 0), but in your result its "
-                f"std is {std:.3g}, not 1. Only a column whose std is exactly 0 is constant: adding "
-                "an epsilon to the std, or treating a std below some threshold as 0, leaves "
-                "tiny-scale features unstandardised"
+                f"std is {std:.3g}, not 1. A column is constant only when its std is within "
+                "rounding of 0 relative to its own size (std <= n * eps * abs(mean)): adding an "
+                "epsilon to the std, or a fixed threshold such as std < 1e-8, leaves tiny-scale "
+                "features unstandardised"
             )
         assert_close(
             out,
