@@ -66,6 +66,23 @@ EXPECTED_OUTPUT = {
         "z = [-1000. -1001.]: naive -inf, stable -999.6867",
         "shift changes nothing: True",
     ],
+    "01_numpy/dtype_limits.py": [
+        "float64: largest 1.79769e+308, eps 2.22e-16, exp(z) is inf above z = 709.78 and 0 below "
+        "z = -745.13",
+        "float32: largest 3.40282e+38, eps 1.19e-07, exp(z) is inf above z = 88.72 and 0 below "
+        "z = -103.97",
+        "float16: largest 65504, eps 0.000977, exp(z) is inf above z = 11.09 and 0 below z = -17.33",
+        "each limit confirmed just inside and just outside: True",
+        "float64 log-sum-exp of [95.0, 30.0, -10.0]: naive 95.0000, shifted 95.0000",
+        "float32 log-sum-exp of [12.0, 0.5, -3.0]: naive 12.0000, shifted 12.0000",
+        "float32 log-sum-exp of [95.0, 30.0, -10.0]: naive inf, shifted 95.0000",
+        "float16 log-sum-exp of [12.0, 0.5, -3.0]: naive inf, shifted 12.0000",
+        "float16 log-sum-exp of [95.0, 30.0, -10.0]: naive inf, shifted 95.0000",
+        "float16: exp(-20) = 0.0, so log(exp(-20)) = -inf",
+        "thirty copies of 0.1: std 2.8e-17 (not 0), n * eps * |mean| = 6.7e-16",
+        "thirty copies of 1000000.1: std 2.3e-10 (not 0), n * eps * |mean| = 6.7e-09",
+        "thirty draws around 0: std 8.1e-10, n * eps * |mean| = 8.1e-25",
+    ],
     "01_numpy/random_generator.py": [
         "same seed, same split: True",
         "every row used once: True",
