@@ -4,24 +4,38 @@
     world.transactions, world.users, world.merchants               # typed frames, see SCHEMA
     world.truth                                                    # the planted facts
     raw = coursedata.raw_export(world, seed=0)                     # the messy all-text export
+    y = coursedata.labels_as_of(world, "2025-03-01")               # the labels known by then
 
 Everything is generated in memory from a seed: no download, no file, no side effect at import.
 Reference: docs/reference/data-world.md.
 """
 
+from coursedata.labels import labels_as_of
 from coursedata.messy import raw_export
 from coursedata.schema import SCHEMA, Column, schema_markdown
-from coursedata.truth import RawExportTruth, Truth
+from coursedata.truth import (
+    DataIncident,
+    GradualDrift,
+    PrevalenceShift,
+    RawExportTruth,
+    Seasonality,
+    Truth,
+)
 from coursedata.world import SAMPLES, World, generate, sample
 
 __all__ = [
     "SAMPLES",
     "SCHEMA",
     "Column",
+    "DataIncident",
+    "GradualDrift",
+    "PrevalenceShift",
     "RawExportTruth",
+    "Seasonality",
     "Truth",
     "World",
     "generate",
+    "labels_as_of",
     "raw_export",
     "sample",
     "schema_markdown",

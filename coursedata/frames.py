@@ -27,8 +27,10 @@ def categorical_column(codes: np.ndarray, categories: tuple[str, ...]) -> pd.Cat
 class Payments:
     """The column arrays of a batch of payments before they become a frame (positions, not ids).
 
-    `user` and `merchant` are 0-based positions into the users' and merchants' traits;
-    `amount_eur` is before drift and currency conversion; `chargeback_ns` is NAT_NS when none.
+    `user` and `merchant` are 0-based positions into the users' and merchants' traits, `device`
+    a 1-based device slot (the world maps positions and slots to random ids); `amount_eur` is
+    before drift and currency conversion; `is_fraud` is the truth, and the observed label is
+    whether `chargeback_ns` is set (it is NAT_NS when no chargeback ever arrives).
     """
 
     user: np.ndarray
@@ -36,7 +38,7 @@ class Payments:
     ts_ns: np.ndarray
     amount_eur: np.ndarray
     channel: np.ndarray
-    device_id: np.ndarray
+    device: np.ndarray
     is_fraud: np.ndarray
     chargeback_ns: np.ndarray
 

@@ -3,7 +3,9 @@
 Honest customers also pay at night, abroad, at risky categories, with big amounts (premium users'
 ordinary amounts dwarf students' fraud), in quick sessions of several payments, and on a new
 phone. That is what keeps single raw columns weak and makes per-user history necessary.
-The channel mix changes at the drift date; the amount drift is applied by the world builder.
+Volume follows the week (busy Fridays, quiet Sundays) and the day (quiet nights, busy evenings).
+The channel mix changes at the drift date, the share of payments abroad rises linearly through
+the gradual drift; the amount drift and the data incident are applied by the world builder.
 """
 
 from __future__ import annotations
@@ -22,10 +24,10 @@ from coursedata.draws import (
 )
 from coursedata.entities import MerchantTraits, UserTraits
 from coursedata.frames import NAT_NS, Payments
+from coursedata.timeline import Timeline
 
 SESSION_SHARE = 0.12  # payments that follow another payment of the same user within minutes
 SESSION_GAP_MEAN_S = 360.0
-ABROAD_SHARE = 0.06  # travel and foreign web shops
 PRIMARY_DEVICE_SHARE = 0.75
 AMOUNT_SIGMA = 0.55
 POS = vocab.CHANNELS.index("pos")
@@ -37,22 +39,24 @@ def legit_payments(
     n: int,
     users: UserTraits,
     merchants: MerchantTraits,
-    start_ns: int,
-    end_ns: int,
-    drift_ns: int,
+    timeline: Timeline,
 ) -> Payments:
-    """`n` legitimate payments with timestamps in [start_ns, end_ns), none before the payer's
-    signup day. Users pay in proportion to their activity and their days since signup."""
-    n_days = (end_ns - start_ns) // NS_PER_DAY
-    first_day = np.clip(-((start_ns - users.signup_ns) // NS_PER_DAY), 0, n_days - 1)
-    active_days = n_days - first_day
-    user = categorical(rng, users.activity * active_days, n)
-    day = first_day[user] + (rng.random(n) * active_days[user]).astype(np.int64)
+    """`n` legitimate payments with timestamps in the window, none before the payer's signup
+    day. Users pay in proportion to their activity and to the volume of the days since their
+    signup; days are drawn in proportion to the weekday profile."""
+    start_ns, end_ns = timeline.start_ns, timeline.end_ns
+    first_day = timeline.first_day(users.signup_ns)
+    cum = np.r_[0.0, np.cumsum(timeline.day_weights())]  # cum[d]: volume of the days before d
+    reach = cum[-1] - cum[first_day]  # each user's volume from their first day on
+    user = categorical(rng, users.activity * reach, n)
+    u = cum[first_day[user]] + rng.random(n) * reach[user]
+    day = np.clip(np.searchsorted(cum, u, side="right") - 1, first_day[user], timeline.n_days - 1)
     ts = start_ns + day * NS_PER_DAY + time_of_day_ns(rng, vocab.HOUR_WEIGHTS, n)
     user, ts = _sessions(rng, user, ts, start_ns, end_ns)
+    drift_ns = timeline.drift_ns
 
     home = users.country[user]
-    abroad = rng.random(n) < ABROAD_SHARE
+    abroad = rng.random(n) < timeline.abroad_share(ts)
     shop_country = np.where(abroad, other_country(rng, home, len(vocab.COUNTRIES)), home)
     merchant = choose_within_groups(rng, merchants.country, merchants.legit_weight, shop_country)
     category = merchants.category[merchant]
@@ -83,7 +87,7 @@ def legit_payments(
         ts_ns=ts,
         amount_eur=amount_eur,
         channel=channel,
-        device_id=device,
+        device=device,
         is_fraud=np.zeros(n, dtype=bool),
         chargeback_ns=np.full(n, NAT_NS, dtype=np.int64),
     )

@@ -80,7 +80,7 @@ def raw_export(
     timestamp, offset_rows = _timestamps_with_offsets(rng, rows["timestamp"], offset_rate)
     category, messy_rows = _messy_casing(rng, rows["merchant_category"], messy_category_rate)
     channel, messy_channel = _messy_casing(rng, rows["channel"], messy_category_rate)
-    # The chargeback columns are text only on fraud rows, None elsewhere.
+    # The chargeback columns are text only on charged-back (is_fraud) rows, None elsewhere.
     has_chargeback = rows["is_fraud"].to_numpy()
     chargeback_ns = pd.DatetimeIndex(rows["chargeback_at"]).tz_localize(None).asi8[has_chargeback]
     chargeback_text = np.full(n_rows, None, dtype=object)

@@ -27,7 +27,9 @@ def _category(meaning: str, values: tuple[str, ...]) -> Column:
 
 
 TRANSACTIONS: dict[str, Column] = {
-    "transaction_id": Column("int64", "Unique id, 1..n, in timestamp order."),
+    "transaction_id": Column(
+        "int64", "Unique id: a random permutation of 1..n, unrelated to time or label."
+    ),
     "timestamp": Column(UTC, "When the payment was authorised (whole seconds)."),
     "user_id": Column("int64", "The paying user (`users.user_id`)."),
     "merchant_id": Column("int64", "The merchant paid (`merchants.merchant_id`)."),
@@ -38,24 +40,33 @@ TRANSACTIONS: dict[str, Column] = {
     ),
     "channel": _category("web (browser), app (mobile app) or pos (card present).", vocab.CHANNELS),
     "device_id": Column(
-        "int64", "Device the payment came from; fraudsters' devices are new to the user."
+        "int64",
+        "Device the payment came from (random id); fraudsters' devices are new to the user.",
     ),
     "card_country": _category("Country of the card: the user's `home_country`.", vocab.COUNTRIES),
     "merchant_country": _category(
         "Country of the merchant (`merchants.country`).", vocab.COUNTRIES
     ),
-    "is_fraud": Column("bool", "The label: the payment was fraudulent (about 1.5 %)."),
+    "is_fraud": Column(
+        "bool",
+        "The label: a chargeback arrived, at any time (about 1.5 %). A few rows differ from the "
+        "truth: see `labels_as_of` and the planted label noise.",
+    ),
     "chargeback_at": Column(
-        UTC, "LEAK. When the chargeback arrived, 2+ days later; NaT unless fraud."
+        UTC, "LEAK. When the chargeback arrived, 2+ days later (median 19); NaT unless is_fraud."
     ),
     "days_to_chargeback": Column(
-        "float64", "LEAK. (chargeback_at - timestamp) in days; NaN unless fraud."
+        "float64", "LEAK. (chargeback_at - timestamp) in days; NaN unless is_fraud."
     ),
 }
 
 USERS: dict[str, Column] = {
-    "user_id": Column("int64", "Unique id, 1..n_users."),
-    "signup_at": Column(UTC, "When the user opened the account (before or during the window)."),
+    "user_id": Column("int64", "Unique id: a random permutation of 1..n_users."),
+    "signup_at": Column(
+        UTC,
+        "When the account was opened (before or during the window; a fraudster's new account "
+        "hours before its first payment).",
+    ),
     "home_country": _category("Where the user lives; the country of their card.", vocab.COUNTRIES),
     "segment": _category("Customer segment; sets the usual spending level.", vocab.SEGMENTS),
     "spend_level": Column(
@@ -64,7 +75,7 @@ USERS: dict[str, Column] = {
 }
 
 MERCHANTS: dict[str, Column] = {
-    "merchant_id": Column("int64", "Unique id, 1..n_merchants."),
+    "merchant_id": Column("int64", "Unique id: a random permutation of 1..n_merchants."),
     "name": Column("object", "Display name (not unique)."),
     "category": _category("What the merchant sells.", vocab.CATEGORIES),
     "country": _category("Where the merchant is registered; sets its currency.", vocab.COUNTRIES),
@@ -81,8 +92,8 @@ _RAW_MESS: dict[str, str] = {
     "card_country": "Missing (None) in some rows; recover it from `users.home_country`.",
     "merchant_country": "Missing (None) in some rows; recover it from `merchants.country`.",
     "is_fraud": '"1" or "0".',
-    "chargeback_at": 'ISO 8601 ending in "Z"; None unless fraud.',
-    "days_to_chargeback": "Decimal text; None unless fraud.",
+    "chargeback_at": 'ISO 8601 ending in "Z"; None unless is_fraud.',
+    "days_to_chargeback": "Decimal text; None unless is_fraud.",
 }
 RAW_EXPORT: dict[str, Column] = {
     name: Column("object", "Text. " + _RAW_MESS.get(name, "As in `transactions`."))

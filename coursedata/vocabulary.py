@@ -65,6 +65,10 @@ HOUR_WEIGHTS = np.array(
     dtype=float,
 )
 NIGHT_HOURS_UTC: tuple[int, int] = (0, 5)  # [start, end): 00:00 to 04:59 UTC
+# Relative volume by weekday, Monday first (mean 1): busy Fridays and Saturdays, shops shut on
+# Sundays. Peak / trough = 1.2 / 0.7.
+WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAY_WEIGHTS = np.array([0.95, 0.95, 1.0, 1.05, 1.2, 1.15, 0.7])
 
 MERCHANT_NAME_FIRST: tuple[str, ...] = (
     "Blue", "Nordic", "Golden", "Silver", "Urban", "Harbor", "Alpine", "Maple", "Copper",

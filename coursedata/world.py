@@ -2,7 +2,7 @@
 
 A world is a pure function of its arguments: the same arguments give frames with identical
 hashes (`pd.util.hash_pandas_object`), a different seed gives different frames. No file, network
-or global random state is touched. One million transactions take about a second.
+or global random state is touched. One million transactions take well under a second.
 """
 
 from __future__ import annotations
@@ -15,11 +15,27 @@ import pandas as pd
 
 from coursedata import vocabulary as vocab
 from coursedata.draws import NS_PER_DAY
-from coursedata.entities import MerchantTraits, make_merchants, make_users
-from coursedata.frames import Payments, categorical_column, utc_column
-from coursedata.fraud import PATTERNS, fraud_payments
+from coursedata.entities import (
+    MerchantTraits,
+    make_merchants,
+    make_users,
+    merchants_frame,
+    users_frame,
+)
+from coursedata.frames import NAT_NS, Payments, categorical_column, utc_column
+from coursedata.fraud import PATTERNS, episodes_frame, fraud_payments, plan_episodes
+from coursedata.labels import CHARGEBACK_DELAY, plant_label_noise
 from coursedata.legit import legit_payments
-from coursedata.truth import Truth
+from coursedata.timeline import (
+    ABROAD_SHARE_AFTER,
+    ABROAD_SHARE_BEFORE,
+    INCIDENT_COLUMN,
+    INCIDENT_FACTOR,
+    INCIDENT_VALUE,
+    PREVALENCE_FACTOR,
+    Timeline,
+)
+from coursedata.truth import DataIncident, GradualDrift, PrevalenceShift, Seasonality, Truth
 
 DRIFT_AMOUNT_FACTOR = 1.3
 MIN_AMOUNT_EUR = 0.5
@@ -28,7 +44,8 @@ MIN_AMOUNT_EUR = 0.5
 @dataclass
 class World:
     """The payments company's data: `transactions`, `users`, `merchants` (see `SCHEMA`) and the
-    `truth` planted in them. Transactions are sorted by `timestamp`; ids are 1-based."""
+    `truth` planted in them. Transactions are sorted by `timestamp`; ids are 1-based and drawn
+    as a seeded random permutation, so no id follows time, creation order or the label."""
 
     transactions: pd.DataFrame
     users: pd.DataFrame
@@ -51,7 +68,9 @@ def generate(
 
     `drift_start` (default: `start` + two thirds of `days`, at midnight) is when amounts grow by
     `DRIFT_AMOUNT_FACTOR` and the channel mix moves from pos to app; it must lie inside the
-    window. `round(fraud_rate * n_transactions)` rows are fraud, in episodes of ~4 payments.
+    window. `round(fraud_rate * n_transactions)` payments are truly fraudulent, in short
+    episodes; the observed label `is_fraud` (a chargeback arrived) differs from the truth on a
+    few known rows. `n_users` counts every account, the fraudsters' new accounts included.
 
     Raises `ValueError` for sizes below 100 transactions / 1 user / 9 merchants, `days` < 7,
     a `fraud_rate` outside (0, 0.2], or a `drift_start` outside the window.
@@ -67,32 +86,64 @@ def generate(
     )
     if not t_start <= t_drift <= t_end:
         raise ValueError(f"drift_start {t_drift} is outside the window [{t_start}, {t_end}]")
-    start_ns, end_ns, drift_ns = (t.value for t in (t_start, t_end, t_drift))
+    timeline = Timeline.make(t_start.value, days, t_drift.value)
 
-    rng_users, rng_merchants, rng_legit, rng_fraud = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)
+    rng_users, rng_merchants, rng_legit, rng_fraud, rng_noise, rng_ids = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)
     )
-    users, user_traits = make_users(rng_users, n_users, start_ns, end_ns)
-    merchants, merchant_traits = make_merchants(rng_merchants, n_merchants)
     n_fraud = max(1, round(fraud_rate * n_transactions))
-    legit = legit_payments(
-        rng_legit,
-        n_transactions - n_fraud,
-        user_traits,
+    sizes, is_new_account = plan_episodes(rng_fraud, n_fraud, max_new_accounts=n_users - 1)
+    honest = make_users(
+        rng_users, n_users - int(is_new_account.sum()), timeline.start_ns, timeline.end_ns
+    )
+    merchant_traits = make_merchants(rng_merchants, n_merchants)
+    legit = legit_payments(rng_legit, n_transactions - n_fraud, honest, merchant_traits, timeline)
+    fraud = fraud_payments(
+        rng_fraud,
+        sizes,
+        is_new_account,
+        honest,
         merchant_traits,
-        start_ns,
-        end_ns,
-        drift_ns,
+        timeline,
+        _expected_day_volume(honest.activity, timeline.first_day(honest.signup_ns), timeline),
     )
-    fraud, episode_of_row, episodes = fraud_payments(
-        rng_fraud, n_fraud, user_traits, merchant_traits, start_ns, end_ns
-    )
-    order = np.argsort(np.r_[legit.ts_ns, fraud.ts_ns], kind="stable")
-    pay = Payments.concat([legit, fraud]).take(order)
-    transactions = _transactions_frame(pay, user_traits.country, merchant_traits, drift_ns)
+    friendly, missed = plant_label_noise(rng_noise, legit, fraud.payments)
+    users = honest.concat(fraud.accounts)
 
-    fraud_ids = transactions["transaction_id"].to_numpy()[np.argsort(order)[legit.ts_ns.size :]]
-    episode_of = pd.Series(episode_of_row, index=pd.Index(fraud_ids, name="transaction_id"))
+    # Ids: seeded random permutations, drawn after everything else they could reveal.
+    user_id = rng_ids.permutation(len(users)).astype(np.int64) + 1
+    merchant_id = rng_ids.permutation(n_merchants).astype(np.int64) + 1
+    device_id = rng_ids.permutation(fraud.n_device_slots).astype(np.int64) + 1
+    transaction_id = rng_ids.permutation(n_transactions).astype(np.int64) + 1
+
+    order = np.argsort(np.r_[legit.ts_ns, fraud.payments.ts_ns], kind="stable")
+    row_of = np.empty_like(order)  # the sorted frame's row of each concatenated payment
+    row_of[order] = np.arange(order.size)
+    pay = Payments.concat([legit, fraud.payments]).take(order)
+    # Payments in the same second: ids ascend, so the frame is sorted by (timestamp, id).
+    tied = np.flatnonzero(np.r_[False, pay.ts_ns[1:] == pay.ts_ns[:-1]])
+    tied = np.union1d(tied, tied - 1)
+    transaction_id[tied] = transaction_id[tied][np.lexsort((transaction_id[tied], pay.ts_ns[tied]))]
+    transactions, incident_rows = _transactions_frame(
+        pay,
+        users.country,
+        merchant_traits,
+        timeline,
+        transaction_id,
+        (user_id, merchant_id, device_id),
+    )
+    n_legit = len(legit)
+
+    def ids(rows: np.ndarray) -> np.ndarray:
+        return np.sort(transaction_id[rows]).astype(np.int64)
+
+    fraud_rows = row_of[n_legit:]
+    episode_of = pd.Series(
+        fraud.episode + 1, index=pd.Index(transaction_id[fraud_rows], name="transaction_id")
+    )
+    true_fraud = pay.is_fraud
+    before_shift = pay.ts_ns < timeline.prevalence_ns
+    friendly_ids, missed_ids = ids(row_of[friendly]), ids(fraud_rows[missed])
     truth = Truth(
         seed=seed,
         params={
@@ -108,11 +159,17 @@ def generate(
         start=t_start,
         end=t_end,
         fraud_rate=float(transactions["is_fraud"].mean()),
+        true_fraud_rate=float(true_fraud.mean()),
+        true_fraud_ids=ids(fraud_rows),
+        friendly_fraud_ids=friendly_ids,
+        missed_fraud_ids=missed_ids,
+        chargeback_delay=dict(CHARGEBACK_DELAY),
         fraud_patterns=dict(PATTERNS),
-        fraud_episodes=episodes,
+        fraud_episodes=episodes_frame(fraud.episodes, user_id),
         fraud_episode_of=episode_of.sort_index().rename("episode_id"),
         risky_categories=vocab.RISKY_CATEGORIES,
         night_hours_utc=vocab.NIGHT_HOURS_UTC,
+        seasonality=_seasonality(),
         drift_start=t_drift,
         drift_amount_factor=DRIFT_AMOUNT_FACTOR,
         channel_mix_before=dict(
@@ -121,8 +178,37 @@ def generate(
         channel_mix_after=dict(
             zip(vocab.CHANNELS, vocab.CHANNEL_MIX_AFTER_DRIFT.tolist(), strict=True)
         ),
+        gradual_drift=GradualDrift(
+            feature="merchant_country",
+            measure="share of legitimate payments abroad (merchant_country != card_country)",
+            start=_ts(timeline.gradual_start_ns),
+            end=_ts(timeline.gradual_end_ns),
+            value_before=ABROAD_SHARE_BEFORE,
+            value_after=ABROAD_SHARE_AFTER,
+        ),
+        prevalence_shift=PrevalenceShift(
+            start=_ts(timeline.prevalence_ns),
+            factor=PREVALENCE_FACTOR,
+            rate_before=float(true_fraud[before_shift].mean()) if before_shift.any() else 0.0,
+            rate_after=float(true_fraud[~before_shift].mean()) if (~before_shift).any() else 0.0,
+        ),
+        incident=DataIncident(
+            start=_ts(timeline.incident_ns),
+            end=_ts(timeline.incident_ns + NS_PER_DAY),
+            column=INCIDENT_COLUMN,
+            value=INCIDENT_VALUE,
+            feature="amount",
+            factor=INCIDENT_FACTOR,
+            transaction_ids=ids(incident_rows),
+        ),
+        label_noise_ids=np.union1d(friendly_ids, missed_ids).astype(np.int64),
     )
-    return World(transactions=transactions, users=users, merchants=merchants, truth=truth)
+    return World(
+        transactions=transactions,
+        users=users_frame(users, user_id),
+        merchants=merchants_frame(merchant_traits, merchant_id),
+        truth=truth,
+    )
 
 
 def _utc(value: str | pd.Timestamp) -> pd.Timestamp:
@@ -130,36 +216,76 @@ def _utc(value: str | pd.Timestamp) -> pd.Timestamp:
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
+def _ts(ns: int) -> pd.Timestamp:
+    return pd.Timestamp(ns, tz="UTC")
+
+
+def _expected_day_volume(
+    activity: np.ndarray, first_day: np.ndarray, timeline: Timeline
+) -> np.ndarray:
+    """The expected legitimate volume of each day: the weekday profile times the activity of
+    the users who can pay by then."""
+    active = np.cumsum(np.bincount(first_day, weights=activity, minlength=timeline.n_days))
+    return timeline.day_weights() * active
+
+
+def _seasonality() -> Seasonality:
+    week = vocab.WEEKDAY_WEIGHTS / vocab.WEEKDAY_WEIGHTS.mean()
+    hour = vocab.HOUR_WEIGHTS / vocab.HOUR_WEIGHTS.mean()
+    return Seasonality(
+        weekday_volume=dict(zip(vocab.WEEKDAYS, np.round(week, 4).tolist(), strict=True)),
+        hour_volume=tuple(np.round(hour, 4).tolist()),
+        weekly_peak_to_trough=round(float(week.max() / week.min()), 4),
+        daily_peak_to_trough=round(float(hour.max() / hour.min()), 4),
+    )
+
+
 def _transactions_frame(
-    pay: Payments, user_country: np.ndarray, merchants: MerchantTraits, drift_ns: int
-) -> pd.DataFrame:
-    """The public transactions frame from payments sorted by time (ids follow that order)."""
-    n = len(pay)
+    pay: Payments,
+    user_country: np.ndarray,
+    merchants: MerchantTraits,
+    timeline: Timeline,
+    transaction_id: np.ndarray,
+    entity_ids: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The public transactions frame from payments sorted by time, with the ids drawn for each
+    row, user position, merchant position and device slot; and the rows the data incident
+    corrupted."""
+    user_id, merchant_id, device_id = entity_ids
     merchant_country = merchants.country[pay.merchant]
     currency = vocab.CURRENCY_OF_COUNTRY[merchant_country]
     amount_eur = np.maximum(pay.amount_eur, MIN_AMOUNT_EUR)
-    amount_eur = amount_eur * np.where(pay.ts_ns >= drift_ns, DRIFT_AMOUNT_FACTOR, 1.0)
-    delay_ns = np.where(pay.is_fraud, pay.chargeback_ns - pay.ts_ns, 0)
-    return pd.DataFrame(
+    amount_eur = amount_eur * np.where(pay.ts_ns >= timeline.drift_ns, DRIFT_AMOUNT_FACTOR, 1.0)
+    amount = np.round(amount_eur * vocab.EUR_RATES[currency], 2)
+    incident = (
+        (pay.ts_ns >= timeline.incident_ns)
+        & (pay.ts_ns < timeline.incident_ns + NS_PER_DAY)
+        & (merchant_country == vocab.COUNTRIES.index(INCIDENT_VALUE))
+    )
+    amount = np.where(incident, np.round(amount * INCIDENT_FACTOR, 2), amount)  # cents as units
+    charged_back = pay.chargeback_ns != NAT_NS
+    delay_ns = np.where(charged_back, pay.chargeback_ns - pay.ts_ns, 0)
+    frame = pd.DataFrame(
         {
-            "transaction_id": np.arange(1, n + 1, dtype=np.int64),
+            "transaction_id": transaction_id,
             "timestamp": utc_column(pay.ts_ns),
-            "user_id": pay.user + 1,
-            "merchant_id": pay.merchant + 1,
-            "amount": np.round(amount_eur * vocab.EUR_RATES[currency], 2),
+            "user_id": user_id[pay.user],
+            "merchant_id": merchant_id[pay.merchant],
+            "amount": amount,
             "currency": categorical_column(currency, vocab.CURRENCIES),
             "merchant_category": categorical_column(
                 merchants.category[pay.merchant], vocab.CATEGORIES
             ),
             "channel": categorical_column(pay.channel, vocab.CHANNELS),
-            "device_id": pay.device_id,
+            "device_id": device_id[pay.device - 1],
             "card_country": categorical_column(user_country[pay.user], vocab.COUNTRIES),
             "merchant_country": categorical_column(merchant_country, vocab.COUNTRIES),
-            "is_fraud": pay.is_fraud,
+            "is_fraud": charged_back,
             "chargeback_at": utc_column(pay.chargeback_ns),
-            "days_to_chargeback": np.where(pay.is_fraud, delay_ns / NS_PER_DAY, np.nan),
+            "days_to_chargeback": np.where(charged_back, delay_ns / NS_PER_DAY, np.nan),
         }
     )
+    return frame, np.flatnonzero(incident)
 
 
 SampleKind = Literal["tiny", "small", "medium"]

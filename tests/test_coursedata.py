@@ -1,5 +1,7 @@
 """The data world keeps its promises: seeded, typed as SCHEMA says, and the truths it plants
-(fraud rate, leak, drift, the raw export's mess, fraud that needs history) are really there."""
+(fraud rate and its two patterns, label delay and label noise, leak, seasonality, drifts,
+prevalence shift, data incident, the raw export's mess, fraud that needs history, ids that say
+nothing) are really there."""
 
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ from coursedata import SCHEMA, schema_markdown
 ROOT = Path(__file__).resolve().parents[1]
 DOCS_PAGE = ROOT / "docs" / "reference" / "data-world.md"
 FRAUD_BASELINE = ROOT / "docs" / "examples" / "coursedata" / "fraud_baseline.py"
+LABEL_DELAY = ROOT / "docs" / "examples" / "coursedata" / "label_delay.py"
+ID_COLUMNS = ("transaction_id", "user_id", "merchant_id", "device_id")
 
 
 @pytest.fixture(scope="module")
@@ -108,9 +112,14 @@ def test_docs_page_renders_every_schema_table():
 
 def test_keys_and_denormalised_columns_agree_with_the_dimension_tables(small):
     tx, users, merchants = small.transactions, small.users, small.merchants
-    assert np.array_equal(tx["transaction_id"], np.arange(1, len(tx) + 1))
+    assert np.array_equal(np.sort(tx["transaction_id"]), np.arange(1, len(tx) + 1))
+    assert np.array_equal(users["user_id"], np.arange(1, len(users) + 1))
+    assert np.array_equal(merchants["merchant_id"], np.arange(1, len(merchants) + 1))
+    assert len(users) == small.truth.params["n_users"], "n_users counts the fraudsters' accounts"
     assert tx["timestamp"].is_monotonic_increasing
-    assert users["user_id"].is_unique and merchants["merchant_id"].is_unique
+    tied = tx["timestamp"].duplicated(keep=False)
+    assert tied.any(), "a world this size has payments in the same second"
+    assert tx[tied].equals(tx[tied].sort_values(["timestamp", "transaction_id"])), "ties by id"
     user = users.set_index("user_id").loc[tx["user_id"]]
     merchant = merchants.set_index("merchant_id").loc[tx["merchant_id"]]
     assert (tx["card_country"].to_numpy() == user["home_country"].to_numpy()).all()
@@ -124,20 +133,36 @@ def test_keys_and_denormalised_columns_agree_with_the_dimension_tables(small):
 # --- planted truths ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["tiny", "small", "medium"])
-def test_fraud_rate_is_between_one_and_two_percent(kind):
+def true_label(world: coursedata.World) -> pd.Series:
+    return world.transactions["transaction_id"].isin(world.truth.true_fraud_ids)
+
+
+@pytest.mark.parametrize(("kind", "episodes"), [("tiny", 9), ("small", 45), ("medium", 455)])
+def test_fraud_rate_and_episodes(kind, episodes):
     world = coursedata.sample(kind)
-    rate = world.transactions["is_fraud"].mean()
+    tx, truth = world.transactions, world.truth
+    rate = tx["is_fraud"].mean()
     assert 0.01 <= rate <= 0.02
-    assert world.truth.fraud_rate == pytest.approx(rate)
-    episode_of = world.truth.fraud_episode_of
-    assert np.array_equal(
-        episode_of.index, world.transactions.loc[world.transactions["is_fraud"], "transaction_id"]
-    )
-    assert world.truth.fraud_episodes["n_transactions"].sum() == len(episode_of)
+    assert truth.fraud_rate == pytest.approx(rate)
+    assert truth.true_fraud_rate == pytest.approx(true_label(world).mean())
+    assert true_label(world).sum() == round(0.015 * len(tx)), "fraud_rate sets the true count"
+    # Every truly fraudulent row, of both patterns, belongs to exactly one episode.
+    episode_of = truth.fraud_episode_of
+    assert np.array_equal(episode_of.index, truth.true_fraud_ids)
+    counts = episode_of.value_counts().sort_index()
+    assert np.array_equal(counts.index, truth.fraud_episodes["episode_id"])
+    assert np.array_equal(counts, truth.fraud_episodes["n_transactions"])
+    assert len(truth.fraud_episodes) == episodes, "enough episodes for stable model checks"
+    assert set(truth.fraud_episodes["pattern"]) == {"account_takeover", "new_account"}
 
 
-def test_chargeback_leak_is_only_on_fraud_and_always_after_the_payment(medium):
+def test_fraud_rate_is_a_knob():
+    world = coursedata.generate(n_transactions=20_000, n_users=800, fraud_rate=0.002, seed=1)
+    assert len(world.truth.true_fraud_ids) == 40
+    assert world.truth.params["fraud_rate"] == 0.002
+
+
+def test_chargeback_leak_is_only_on_charged_back_rows_and_always_after_the_payment(medium):
     tx = medium.transactions
     assert medium.truth.leak_columns == ("chargeback_at", "days_to_chargeback")
     assert (tx["chargeback_at"].notna() == tx["is_fraud"]).all()
@@ -190,6 +215,218 @@ def test_fraud_is_learnable_from_history_but_not_from_raw_columns(medium):
     assert history > 0.6 and history > raw + 0.3, scores
 
 
+# --- ids say nothing ------------------------------------------------------------------------------
+
+
+def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
+    """ROC AUC with ties counted half (the Mann-Whitney statistic)."""
+    ranks = pd.Series(score).rank().to_numpy()
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def null_auc_sd(ids: np.ndarray, y: np.ndarray) -> float:
+    """Standard deviation of the ROC AUC of any score that depends on the id alone, if the ids
+    were handed out at random: sqrt(sum over id values g of (p_g - q_g)^2 / 12), p_g and q_g the
+    shares of positives and negatives carrying id g. With one row per id this is the classic
+    Mann-Whitney null sqrt((n+ + n-) / (12 n+ n-)); an id shared by many rows (a merchant, a
+    fraudster's device) widens it, since its rows move together."""
+    frame = pd.DataFrame({"id": ids, "pos": y, "neg": ~y}).groupby("id")[["pos", "neg"]].sum()
+    p, q = frame["pos"] / frame["pos"].sum(), frame["neg"] / frame["neg"].sum()
+    return float(np.sqrt(((p - q) ** 2).sum() / 12))
+
+
+def id_alone_aucs(world: coursedata.World, column: str) -> tuple[float, float, float]:
+    """(AUC of the raw id as a score, AUC of a small tree fitted on the id alone, null sd) on the
+    last 30 % of the window, the tree fitted on the first 70 %."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    tx = world.transactions
+    cut = tx["timestamp"].quantile(0.7)
+    train, test = tx[tx["timestamp"] < cut], tx[tx["timestamp"] >= cut]
+    y = test["is_fraud"].to_numpy()
+    # Leaves of at least a tenth of the rows: the tree reads the ids' order, not single ids.
+    tree = DecisionTreeClassifier(max_depth=2, min_samples_leaf=0.1, random_state=0)
+    tree.fit(train[[column]], train["is_fraud"])
+    tree_score = tree.predict_proba(test[[column]])[:, 1]
+    ids = test[column].to_numpy()
+    return roc_auc(y, ids), roc_auc(y, tree_score), null_auc_sd(ids, y)
+
+
+@pytest.mark.parametrize("column", ID_COLUMNS)
+def test_an_id_alone_scores_at_the_base_rate_on_a_time_split(medium, column):
+    raw, tree, sd = id_alone_aucs(medium, column)
+    for name, auc in (("the raw id as a score", raw), ("a small tree on the id", tree)):
+        assert abs(auc - 0.5) <= 4 * sd, (
+            f"{column}: {name} has ROC AUC {auc:.3f}, outside 0.5 +- 4 x {sd:.3f}: the id "
+            "carries label information (ids must be drawn as a random permutation)"
+        )
+
+
+def test_ids_are_random_permutations(medium):
+    tx = medium.transactions
+    # Nothing follows creation order: a user's devices are not numbered together, the
+    # fraudsters' accounts and devices are not numbered after the honest ones.
+    assert abs(np.corrcoef(np.arange(len(tx)), tx["transaction_id"])[0, 1]) < 0.02
+    users = medium.users
+    signup_rank = users["signup_at"].rank().to_numpy()
+    assert abs(np.corrcoef(signup_rank, users["user_id"])[0, 1]) < 0.1
+    new = medium.truth.fraud_episodes.query("pattern == 'new_account'")["user_id"]
+    assert new.min() < len(users) / 4 and new.max() > 3 * len(users) / 4
+
+
+# --- labels arrive late, and not all of them are right -------------------------------------------
+
+
+def test_chargeback_delay_follows_the_recorded_law(medium):
+    delay = medium.transactions["days_to_chargeback"].dropna()
+    law = medium.truth.chargeback_delay
+    assert law == {"min_days": 2.0, "gamma_shape": 2.0, "gamma_scale_days": 10.0}
+    assert delay.min() >= law["min_days"]
+    assert 17 <= delay.median() <= 21, "the documented median is 19 days"
+    assert 0.06 <= (delay <= 7).mean() <= 0.12, "fewer than one in ten within a week"
+    assert 0.95 <= (delay <= 60).mean() < 1
+
+
+def test_labels_as_of_knows_only_the_chargebacks_that_had_arrived(medium):
+    tx = medium.transactions
+    t = pd.Timestamp("2025-04-01 12:00", tz="UTC")
+    labels = coursedata.labels_as_of(medium, t)
+    seen = tx[tx["timestamp"] <= t]
+    assert labels.dtype == bool and labels.name == "is_fraud"
+    assert labels.index.equals(seen.index), "one label per payment made by t, in frame order"
+    assert labels.equals((seen["chargeback_at"] <= t).rename("is_fraud"))
+    late = seen["is_fraud"] & (seen["chargeback_at"] > t)
+    assert late.sum() > 20 and not labels[late].any(), "a fraud charged back later is still 0"
+    assert labels.sum() == (seen["is_fraud"] & ~late).sum()
+    # A naive time is read as UTC; the exact instant of a chargeback counts as known.
+    assert coursedata.labels_as_of(medium, "2025-04-01 12:00").equals(labels)
+    row = seen[seen["is_fraud"]].iloc[0]
+    assert coursedata.labels_as_of(medium, row["chargeback_at"]).loc[row.name]
+    # Long after the window every chargeback has arrived: the labels are is_fraud.
+    final = coursedata.labels_as_of(medium.transactions, medium.truth.end + pd.Timedelta(days=400))
+    assert final.equals(tx["is_fraud"])
+    at_end = coursedata.labels_as_of(medium, medium.truth.end)
+    assert 0.1 < 1 - at_end.sum() / tx["is_fraud"].sum() < 0.3, "the last weeks lack labels"
+
+
+def test_label_noise_is_planted_at_known_rows(medium):
+    tx, truth = medium.transactions, medium.truth
+    ids = tx["transaction_id"]
+    true = ids.isin(truth.true_fraud_ids)
+    friendly, missed = ids.isin(truth.friendly_fraud_ids), ids.isin(truth.missed_fraud_ids)
+    assert friendly.sum() == missed.sum() == round(0.06 * true.sum())
+    assert (tx.loc[friendly, "is_fraud"]).all() and not true[friendly].any(), "label 1, truth 0"
+    assert not tx.loc[missed, "is_fraud"].any() and true[missed].all(), "label 0, truth 1"
+    assert (tx["is_fraud"] == (true & ~missed) | friendly).all(), "noise only at those rows"
+    assert (tx.loc[friendly, "channel"] != "pos").all(), "friendly fraud is a remote purchase"
+    assert np.array_equal(
+        truth.label_noise_ids, np.union1d(truth.friendly_fraud_ids, truth.missed_fraud_ids)
+    )
+    assert truth.fraud_rate == pytest.approx(truth.true_fraud_rate), "as many of each kind"
+
+
+# --- fraud patterns ------------------------------------------------------------------------------
+
+
+def test_fraud_starts_on_the_first_day(medium):
+    tx, start = medium.transactions, medium.truth.start
+    true = true_label(medium)
+    first_day = tx["timestamp"] < start + pd.Timedelta(days=1)
+    first_two_weeks = tx["timestamp"] < start + pd.Timedelta(days=14)
+    assert true[first_day].sum() >= 1
+    assert 0.5 < true[first_two_weeks].mean() / true.mean() < 1.5
+
+
+def test_new_account_fraud_and_account_takeover(medium):
+    tx, truth = medium.transactions, medium.truth
+    episodes = truth.fraud_episodes.set_index("episode_id")
+    true = true_label(medium)
+    signup = medium.users.set_index("user_id")["signup_at"]
+    new = episodes[episodes["pattern"] == "new_account"]
+    takeover = episodes[episodes["pattern"] == "account_takeover"]
+    # A new account is opened hours before its first payment and pays only fraud.
+    age = new["started_at"] - signup.loc[new["user_id"]].array
+    assert (age > pd.Timedelta(0)).all() and age.median() < pd.Timedelta(hours=12)
+    assert new["user_id"].is_unique and new["new_device"].all()
+    paid_by_new = tx["user_id"].isin(new["user_id"])
+    assert true[paid_by_new].all(), "a fraudster's account makes no honest payment"
+    # A takeover hits an account at least a week old, which also pays honestly.
+    age = takeover["started_at"] - signup.loc[takeover["user_id"]].array
+    assert (age >= pd.Timedelta(days=7)).all()
+    victims = tx["user_id"].isin(takeover["user_id"])
+    assert (~true[victims]).sum() > 10 * true[victims].sum()
+    # Each fraud row's account is its episode's.
+    fraud = tx.set_index("transaction_id").loc[truth.fraud_episode_of.index]
+    owner = episodes.loc[truth.fraud_episode_of.to_numpy(), "user_id"].to_numpy()
+    assert np.array_equal(fraud["user_id"].to_numpy(), owner)
+
+
+# --- calendar: seasonality, drifts, prevalence shift, incident ------------------------------------
+
+
+def test_weekly_and_daily_seasonality(medium):
+    season = medium.truth.seasonality
+    legit = medium.transactions[~true_label(medium)]
+    per_day = legit.groupby(legit["timestamp"].dt.floor("D")).size()
+    by_weekday = per_day.groupby(per_day.index.day_of_week).mean()
+    measured = by_weekday / by_weekday.mean()
+    expected = np.array(list(season.weekday_volume.values()))
+    assert np.abs(measured.to_numpy() - expected).max() < 0.06, measured.round(3).tolist()
+    assert season.weekly_peak_to_trough == pytest.approx(expected.max() / expected.min(), 1e-3)
+    hours = legit["timestamp"].dt.hour.value_counts(normalize=True).sort_index() * 24
+    expected = np.array(season.hour_volume)
+    assert np.abs(hours.to_numpy() - expected).max() < 0.1
+    assert season.daily_peak_to_trough == pytest.approx(expected.max() / expected.min(), 1e-3)
+
+
+def test_gradual_drift_moves_the_abroad_share_linearly(medium):
+    drift = medium.truth.gradual_drift
+    assert drift.feature == "merchant_country"
+    legit = medium.transactions[~true_label(medium)]
+    abroad = legit["card_country"].astype(str) != legit["merchant_country"].astype(str)
+    time = legit["timestamp"]
+
+    def share(a: pd.Timestamp, b: pd.Timestamp) -> float:
+        return float(abroad[(time >= a) & (time < b)].mean())
+
+    assert share(medium.truth.start, drift.start) == pytest.approx(drift.value_before, abs=0.01)
+    assert share(drift.end, medium.truth.end) == pytest.approx(drift.value_after, abs=0.01)
+    middle = drift.start + (drift.end - drift.start) / 2
+    quarter = (drift.end - drift.start) / 8
+    halfway = (drift.value_before + drift.value_after) / 2
+    assert share(middle - quarter, middle + quarter) == pytest.approx(halfway, abs=0.01)
+
+
+def test_prevalence_shift_multiplies_the_fraud_rate(medium):
+    shift = medium.truth.prevalence_shift
+    true, time = true_label(medium), medium.transactions["timestamp"]
+    before, after = true[time < shift.start].mean(), true[time >= shift.start].mean()
+    assert (shift.rate_before, shift.rate_after) == pytest.approx((before, after))
+    assert 1.6 < after / before < 2.5 and shift.factor == 2.0
+    assert shift.start == medium.truth.start + pd.Timedelta(days=150)
+
+
+def test_one_day_incident_sends_amounts_in_cents(medium):
+    incident, tx = medium.truth.incident, medium.transactions
+    assert (incident.column, incident.value, incident.feature) == (
+        "merchant_country",
+        "IT",
+        "amount",
+    )
+    assert incident.end - incident.start == pd.Timedelta(days=1)
+    hit = (
+        (tx["timestamp"] >= incident.start)
+        & (tx["timestamp"] < incident.end)
+        & (tx[incident.column] == incident.value)
+    )
+    assert np.array_equal(np.sort(tx.loc[hit, "transaction_id"]), incident.transaction_ids)
+    assert hit.sum() >= 10
+    same_source = tx[(tx[incident.column] == incident.value) & ~hit]
+    ratio = tx.loc[hit, "amount"].median() / same_source["amount"].median()
+    assert 30 < ratio < 300, ratio
+
+
 # --- the raw export ------------------------------------------------------------------------------
 
 
@@ -233,7 +470,7 @@ def clean_raw_export(
             "days_to_chargeback": pd.to_numeric(df["days_to_chargeback"]),
         }
     )
-    return clean.sort_values("transaction_id").reset_index(drop=True)
+    return clean.sort_values(["timestamp", "transaction_id"]).reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")
@@ -342,5 +579,8 @@ def test_truth_records_the_planted_episode_traits(medium):
     """The planted episode traits are recorded, with the documented pattern probabilities."""
     episodes, patterns = medium.truth.fraud_episodes, medium.truth.fraud_patterns
     assert set(patterns) >= {"p_night", "p_new_device", "p_abroad", "p_large_amount"}
-    for trait, p in [("night", "p_night"), ("new_device", "p_new_device"), ("abroad", "p_abroad")]:
+    takeover = episodes[episodes["pattern"] == "account_takeover"]
+    for trait, p in [("night", "p_night"), ("abroad", "p_abroad"), ("card_test", "p_card_test")]:
         assert abs(episodes[trait].mean() - patterns[p]) < 0.1, trait
+    assert abs(takeover["new_device"].mean() - patterns["p_new_device"]) < 0.1
+    assert abs((episodes["pattern"] == "new_account").mean() - patterns["p_new_account"]) < 0.1

@@ -16,8 +16,22 @@ def main() -> None:
     print(f"{len(tx):,} transactions, {len(world.users)} users, {len(world.merchants)} merchants")
 
     truth = world.truth
-    print(f"fraud rate {truth.fraud_rate:.2%} in {len(truth.fraud_episodes)} takeover episodes")
+    patterns = truth.fraud_episodes["pattern"].value_counts().to_dict()
+    print(
+        f"fraud rate {truth.fraud_rate:.2%} in {len(truth.fraud_episodes)} episodes: "
+        f"{patterns['account_takeover']} takeovers, {patterns['new_account']} new accounts"
+    )
+    print(
+        f"label noise: {len(truth.friendly_fraud_ids)} friendly fraud (label 1, honest), "
+        f"{len(truth.missed_fraud_ids)} missed fraud (label 0, fraud)"
+    )
     print(f"drift from {truth.drift_start:%Y-%m-%d}: amounts x{truth.drift_amount_factor}")
+    shift, incident = truth.prevalence_shift, truth.incident
+    print(f"fraud x{shift.factor:g} from {shift.start:%Y-%m-%d}")
+    print(
+        f"incident on {incident.start:%Y-%m-%d}: {incident.feature} x{incident.factor:g} "
+        f"where {incident.column} == {incident.value!r} ({len(incident.transaction_ids)} rows)"
+    )
     print(f"leak columns (known only after the label): {truth.leak_columns}")
 
     # Dimension tables join on their ids; the card's country is the user's home country.
