@@ -44,8 +44,9 @@ MIN_AMOUNT_EUR = 0.5
 @dataclass
 class World:
     """The payments company's data: `transactions`, `users`, `merchants` (see `SCHEMA`) and the
-    `truth` planted in them. Transactions are sorted by `timestamp`; ids are 1-based and drawn
-    as a seeded random permutation, so no id follows time, creation order or the label."""
+    `truth` planted in them. Transactions are sorted by `timestamp`, ties by `transaction_id`;
+    ids are 1-based and drawn as seeded random permutations, so no id follows time, creation
+    order or the label. `users` and `merchants` are sorted by id."""
 
     transactions: pd.DataFrame
     users: pd.DataFrame

@@ -362,6 +362,19 @@ def test_new_account_fraud_and_account_takeover(medium):
     assert np.array_equal(fraud["user_id"].to_numpy(), owner)
 
 
+def test_night_and_risky_categories(medium):
+    truth, tx = medium.truth, medium.transactions
+    start, end = truth.night_hours_utc
+    night = truth.fraud_episodes[truth.fraud_episodes["night"]]
+    assert night["started_at"].dt.hour.between(start, end - 1).all()
+    assert set(truth.risky_categories) == {
+        "electronics", "digital_goods", "gift_cards", "jewelry", "crypto", "gambling"
+    }  # fmt: skip
+    risky = tx["merchant_category"].isin(truth.risky_categories)
+    true = true_label(medium)
+    assert risky[true].mean() > 0.4 > 0.15 > risky[~true].mean()
+
+
 # --- calendar: seasonality, drifts, prevalence shift, incident ------------------------------------
 
 
