@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 import coursedata
-from autograder.assertions import fail
+from autograder.assertions import CheckFailure, fail
 
 
 @functools.cache
@@ -47,3 +47,42 @@ def _learner_call(fn: Callable[..., Any], *args: Any, doing: str, why: str, **kw
         raise
     except Exception as exc:
         fail(f"{doing} raised {type(exc).__name__}: {str(exc).strip()[:200]}; {why}")
+
+
+class _Raised:
+    """What a call raised instead of returning, for differential checks: the contract's exception
+    types are outcomes to compare, like return values."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.type_name = type(exc).__name__
+        self.message = str(exc).strip()[:160]
+
+    def __repr__(self) -> str:
+        return f"{self.type_name} ({self.message})"
+
+
+def _outcome(call: Callable[[], Any]) -> Any:
+    """`call()`'s result, or a `_Raised` for the exception it raised (NotImplementedError, the
+    untouched stub, and a check's own verdict propagate)."""
+    try:
+        return call()
+    except (NotImplementedError, CheckFailure):
+        raise
+    except Exception as exc:
+        return _Raised(exc)
+
+
+def _same_outcome_kind(got: Any, expected: Any, where: str, raised_why: str) -> bool:
+    """Fail unless both raised the same exception type or both returned; True when both raised."""
+    if isinstance(expected, _Raised):
+        if isinstance(got, _Raised) and got.type_name == expected.type_name:
+            return True
+        if isinstance(got, _Raised):
+            fail(f"{where}: expected {expected.type_name} ({raised_why}), got {got!r}")
+        fail(f"{where}: expected {expected.type_name} ({raised_why}), but a result came back")
+    if isinstance(got, _Raised):
+        fail(
+            f"{where}: your code raised {got!r}, but this input is valid: the reference solution "
+            "returns a result"
+        )
+    return False

@@ -6,11 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from autograder.assertions import expect_raises, fail
+from autograder.assertions import differential, expect_raises, fail
 
 from ._shared import (
     _frame,
     _labels,
+    _outcome,
+    _same_outcome_kind,
     _world,
 )
 
@@ -45,7 +47,141 @@ def _expected_labels(df: pd.DataFrame, mask: pd.Series) -> list:
     return _labels(df[mask.to_numpy()])
 
 
+def _edges_frame() -> pd.DataFrame:
+    """Naive times one second either side of both cuts of test_start 2025-03-10 12:00 with a gap
+    of one day (cut 2025-03-09 12:00), in shuffled order, each row labelled by what it must be."""
+    rows = [  # (time, side)
+        ("2025-03-10 12:00:01", "test"),
+        ("2025-03-09 12:00:00", "neither"),  # exactly test_start - gap
+        ("2025-03-08 09:00:00", "train"),
+        ("2025-03-10 11:59:59", "neither"),  # one second before test_start: in the gap
+        ("2025-03-09 11:59:59", "train"),  # one second before the cut
+        ("2025-03-11 08:00:00", "test"),
+        ("2025-03-10 12:00:00", "test"),  # exactly test_start
+        ("2025-03-09 12:00:01", "neither"),  # one second after the cut
+        ("2025-03-10 00:30:00", "neither"),
+    ]
+    return pd.DataFrame(
+        {
+            "at": pd.to_datetime([r[0] for r in rows]),
+            "side": [r[1] for r in rows],
+            "amount": np.linspace(5.0, 45.0, len(rows)),
+        },
+        index=pd.Index([91, 14, 55, 3, 78, 26, 40, 67, 9], name="row"),
+    )
+
+
+_TIME_ZONES = ("UTC", None, "America/New_York")
+
+
+def _generated_split_cases():
+    """Seeded frames, smallest first: times on an hourly grid (so rows fall exactly on both
+    cuts), missing times, naive and zoned columns, unsorted rows and index labels, gaps of zero,
+    a few hours, and below zero; test_start as a string or a Timestamp."""
+    base = pd.Timestamp("2025-03-01")
+    for k, n in enumerate([1, 2, 3, 4, 5, 6, 8, 10, 14, 20, 30, 45]):
+        for variant in range(3):
+            rng = np.random.default_rng(3100 + 7 * k + variant)
+            tz = _TIME_ZONES[(k + variant) % 3]
+            times = pd.Series(base + pd.to_timedelta(rng.integers(0, 10, n), unit="h"))
+            if tz is not None:
+                times = times.dt.tz_localize(tz)
+            times[rng.random(n) < 0.15] = pd.NaT
+            df = pd.DataFrame(
+                {
+                    "at": times.to_numpy() if tz is None else times.array,
+                    "amount": rng.normal(50.0, 20.0, n).round(2),
+                    "merchant": rng.choice(["grocer", "cinema", "airline"], n),
+                    "is_fraud": rng.random(n) < 0.3,
+                },
+                index=pd.Index(rng.permutation(3 * n)[:n] + 100, name="payment"),
+            )
+            start = base + pd.Timedelta(hours=int(rng.integers(0, 11)))
+            gap_hours = int(rng.choice([0, 0, 1, 2, 3, -1]))
+            if variant == 1:  # a Timestamp in the column's zone and a Timedelta
+                test_start = start if tz is None else start.tz_localize(tz)
+                gap = pd.Timedelta(hours=gap_hours)
+            else:
+                test_start, gap = start.strftime("%Y-%m-%d %H:%M"), f"{gap_hours}h"
+            shown = ""
+            if n <= 8:
+                shown = ", times " + str(
+                    ["NaT" if pd.isna(t) else t.strftime("%m-%d %H:%M") for t in df["at"]]
+                )
+            yield (
+                f"a {n}-row frame ({'naive' if tz is None else tz} times{shown}), "
+                f"test_start={test_start!r}, gap={gap!r}",
+                lambda fn, df=df, test_start=test_start, gap=gap: _outcome(
+                    lambda: fn(df.copy(), "at", test_start, gap)
+                ),
+            )
+
+
+def _compare_split(got, expected, where: str) -> None:
+    if _same_outcome_kind(
+        got, expected, where, "a negative gap, or a split that leaves a side empty"
+    ):
+        return
+    if not isinstance(got, tuple) or len(got) != 2:
+        fail(f"{where}: time_split should return a tuple (train, test), got {type(got).__name__}")
+    for name, mine, theirs in (("train", got[0], expected[0]), ("test", got[1], expected[1])):
+        mine = _frame(mine, f"{where}: {name}")
+        if _labels(mine) != _labels(theirs):
+            fail(
+                f"{where}: {name} should hold the rows labelled {_labels(theirs)} (in df's order), "
+                f"got {_labels(mine)}. train: times < test_start - gap; test: times >= test_start"
+            )
+        try:
+            pd.testing.assert_frame_equal(mine, theirs)
+        except AssertionError as exc:
+            fail(
+                f"{where}: {name} has the right rows, but not df's own columns and values: "
+                f"{str(exc).strip().splitlines()[0][:200]}"
+            )
+
+
 class TestTimeSplit:
+    def test_matches_reference_on_generated_inputs(self, submission, reference):
+        differential(
+            _generated_split_cases(),
+            submission.time_split,
+            reference.time_split,
+            _compare_split,
+            "time_split(df, 'at', test_start, gap)",
+        )
+
+    def test_cut_edges_to_the_second(self, submission):
+        df = _edges_frame()
+        train, test = _split(submission, df, "2025-03-10 12:00", gap="1D")
+        for name, part in (("train", train), ("test", test)):
+            expected = _expected_labels(df, df["side"] == name)
+            if _labels(part) == expected:
+                continue
+            wrong = df.loc[[label for label in _labels(part) if label not in expected]]
+            missing = df.loc[[label for label in expected if label not in _labels(part)]]
+            detail = "; ".join(
+                [f"{t} should not be in {name}" for t in wrong["at"].astype(str)]
+                + [f"{t} is missing from {name}" for t in missing["at"].astype(str)]
+            )
+            fail(
+                f"test_start 2025-03-10 12:00 with gap='1D' (cut at 2025-03-09 12:00), times to "
+                f"the second: {detail or 'rows out of order'}. train holds times < test_start - "
+                "gap and test times >= test_start, compared as full timestamps (not calendar "
+                "dates): the rows in [cut, test_start) are in neither"
+            )
+
+    def test_one_row_on_a_side_is_enough(self, submission):
+        df = _days_frame()
+        train, test = _split(submission, df, "2025-01-10", gap="8D")
+        first = _expected_labels(df, df["at"] == pd.Timestamp("2025-01-01", tz="UTC"))
+        last = _expected_labels(df, df["at"] == pd.Timestamp("2025-01-10", tz="UTC"))
+        if _labels(train) != first or _labels(test) != last:
+            fail(
+                f"test_start 2025-01-10 with gap='8D' leaves exactly one row on each side (train: "
+                f"2025-01-01, label {first}; test: 2025-01-10, label {last}), got train "
+                f"{_labels(train)} and test {_labels(test)}. One row is not an empty side"
+            )
+
     def test_boundary_row_is_a_test_row(self, submission):
         df = _days_frame()
         train, test = _split(submission, df, "2025-01-06")
@@ -166,9 +302,29 @@ class TestTimeSplit:
             ("2024-12-15", "0D", "every row is at or after test_start: train would be empty"),
             ("2025-02-01", "0D", "no row is at or after test_start: test would be empty"),
             ("2025-01-04", "5D", "the gap reaches back past the first row: train would be empty"),
+            (
+                "2025-01-10",
+                "9D",
+                "the only row before the gap is exactly at test_start - gap, which is not "
+                "training time: train would be empty",
+            ),
+            (
+                "2025-01-10 00:00:01",
+                "0D",
+                "the last row is one second before test_start: test would be empty",
+            ),
             ("2025-01-06", "-1D", "a negative gap lets train overlap test"),
+            ("2025-01-06", "-1s", "a gap of minus one second is still negative"),
         ],
-        ids=["empty-train", "empty-test", "gap-empties-train", "negative-gap"],
+        ids=[
+            "empty-train",
+            "empty-test",
+            "gap-empties-train",
+            "row-at-cut-empties-train",
+            "test-one-second-late",
+            "negative-gap",
+            "gap-minus-one-second",
+        ],
     )
     def test_raises_value_error(self, submission, test_start, gap, why):
         expect_raises(

@@ -12,12 +12,18 @@ from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from autograder.assertions import as_array, assert_close, expect_raises, fail
+from autograder.assertions import as_array, assert_close, differential, expect_raises, fail
 
 from ._shared import (
     _learner_call,
+    _outcome,
+    _same_outcome_kind,
     _world,
 )
+
+# Graded in the grading process until its checks use learner_isinstance and observe (the
+# scikit-learn estimator checks and the class of the returned object are seen in the learner's).
+GRADED_IN_PROCESS = True
 
 # ex02 · build_preprocessor
 
@@ -70,11 +76,49 @@ def _prep_new() -> pd.DataFrame:
     )
 
 
+def _kinds_train() -> pd.DataFrame:
+    """Every kind of column the contract names: integer, float (with gaps) and boolean numbers;
+    text with and without gaps, a two-valued text column, a pandas category, integer codes."""
+    return pd.DataFrame(
+        {
+            "device": pd.Categorical(
+                ["ios", "android", "ios", "web", "ios", "android", "ios", "web"]
+            ),
+            "items": [1, 4, 2, 9, 3, 2, 6, 1],
+            "card_present": ["yes", "no", "no", "yes", "no", "no", "yes", "no"],
+            "amount": [12.0, np.nan, 31.5, 8.0, 99.0, np.nan, 17.0, 310.0],
+            "is_weekend": [True, False, False, True, False, False, False, True],
+            "channel": ["app", "web", np.nan, "app", "pos", "app", np.nan, "app"],
+            "hour": [9, 23, 9, 14, 2, 9, 18, 23],
+        }
+    )
+
+
+def _kinds_new() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "device": pd.Categorical(
+                ["web", np.nan, "linux", "ios"], categories=["android", "ios", "linux", "web"]
+            ),
+            "items": [3, 12, 0, 2],
+            "card_present": ["no", "yes", np.nan, "yes"],
+            "amount": [np.nan, 50.0, 5.0, 1.0],
+            "is_weekend": [False, True, True, False],
+            "channel": ["pos", "atm", np.nan, "web"],
+            "hour": [23, 9, 4, 2],
+        }
+    )
+
+
+KINDS_NUMERIC = ["is_weekend", "amount", "items"]  # not the frame's order
+KINDS_CATEGORICAL = ["hour", "card_present", "channel", "device"]
+
+
 def _reference_matrix(train: pd.DataFrame, frame: pd.DataFrame, numeric, categorical) -> np.ndarray:
     """What the contract says, written out: median + z-score, then most-frequent + one-hot."""
     blocks = []
     for col in numeric:
-        fit_values = train[col].astype(np.float64)
+        fit_values = train[col].astype(np.float64)  # booleans are numbers 0 and 1
         median = fit_values.median()
         filled = fit_values.fillna(median)
         mean, std = filled.mean(), filled.std(ddof=0)
@@ -150,7 +194,201 @@ def _diagnose_preprocessor(
     )
 
 
+def _categories_with_one_mode(rng: np.random.Generator, pool: list, n: int) -> np.ndarray:
+    """n draws from `pool` (most often its first value) whose most frequent value is unique: the
+    contract does not say how a tie for the most frequent value is broken."""
+    values = rng.choice(np.array(pool, dtype=object), size=n, p=_skewed(len(pool)))
+    values[:2] = pool[0]
+    return values
+
+
+def _skewed(k: int) -> np.ndarray:
+    weights = np.arange(k, 0, -1, dtype=np.float64) ** 2
+    return weights / weights.sum()
+
+
+def _unique_mode(values: np.ndarray) -> np.ndarray:
+    present = [v for v in values if not pd.isna(v)]
+    counts = pd.Series(present, dtype=object).value_counts()
+    if len(counts) > 1 and counts.iloc[0] == counts.iloc[1]:
+        top, other = counts.index[0], counts.index[1]
+        values[np.flatnonzero(values == other)[0]] = top
+    return values
+
+
+def _generated_column(kind: str, rng: np.random.Generator, n: int, n_new: int):
+    """(training values, new values) of one column of `kind`."""
+    gaps, gaps_new = rng.random(n) < 0.2, rng.random(n_new) < 0.25
+    gaps[:2] = False
+    if kind == "float":
+        fit, new = rng.normal(50.0, 20.0, n).round(2), rng.normal(50.0, 30.0, n_new).round(2)
+        fit[:2] = [10.0, 90.0]
+        fit[gaps], new[gaps_new] = np.nan, np.nan
+        return fit, new
+    if kind == "int":
+        fit, new = rng.integers(0, 100, n), rng.integers(0, 120, n_new)
+        fit[:2] = [1, 50]
+        return fit, new
+    if kind == "bool":
+        fit, new = rng.random(n) < 0.4, rng.random(n_new) < 0.4
+        fit[:2] = [True, False]
+        return fit, new
+    if kind in ("text", "text_full", "binary", "category"):
+        pool = {"binary": ["yes", "no"], "category": ["ios", "android", "web"]}.get(
+            kind, ["app", "web", "pos", "atm"][: int(rng.integers(2, 5))]
+        )
+        fit = _unique_mode(_categories_with_one_mode(rng, pool, n))
+        new = rng.choice(np.array([*pool, "unseen"], dtype=object), size=n_new)
+        if kind != "text_full":
+            fit[gaps] = np.nan
+        new[gaps_new] = np.nan
+        if kind == "category":
+            cats = [*pool, "unseen"]
+            return pd.Categorical(fit, categories=cats), pd.Categorical(new, categories=cats)
+        return fit, new
+    # integer codes of a category (an hour of the day): float once a gap appears
+    fit = _unique_mode(_categories_with_one_mode(rng, [9, 14, 23, 2], n)).astype(np.float64)
+    new = rng.choice([9.0, 14.0, 23.0, 2.0, 5.0], size=n_new)
+    if rng.random() < 0.5:
+        fit[gaps] = np.nan
+        new[gaps_new] = np.nan
+        return fit, new
+    return fit.astype(np.int64), new.astype(np.int64)
+
+
+NUMERIC_KINDS = ("float", "int", "bool")
+CATEGORICAL_KINDS = ("text", "text_full", "binary", "category", "codes")
+
+
+def _generated_preprocessor_cases():
+    """Seeded frames, smallest first: every numeric kind (float with gaps, int, bool) and every
+    categorical kind (text with and without gaps, two-valued text, pandas category, integer
+    codes), lists in an order unlike the frame's, an unnamed column, new rows with unseen
+    categories and gaps; sometimes one list empty, sometimes a column in both lists."""
+    for k, n in enumerate([3, 4, 5, 6, 8, 12, 20, 40]):
+        for variant in range(2):
+            rng = np.random.default_rng(3200 + 5 * k + variant)
+            n_new = int(rng.integers(2, 7))
+            n_num = int(rng.integers(0 if k % 3 == 1 else 1, 4))
+            n_cat = int(rng.integers(0 if k % 3 == 2 else 1, 4))
+            numeric = [f"n{i}_{rng.choice(NUMERIC_KINDS)}" for i in range(n_num)]
+            categorical = [f"c{i}_{rng.choice(CATEGORICAL_KINDS)}" for i in range(n_cat)]
+            fit_cols, new_cols = {}, {}
+            for name in [*numeric, *categorical]:
+                fit_cols[name], new_cols[name] = _generated_column(
+                    name.split("_", 1)[1], rng, n, n_new
+                )
+            fit_cols["note"], new_cols["note"] = ["x"] * n, ["y"] * n_new
+            order = [str(c) for c in rng.permutation(list(fit_cols))]
+            train = pd.DataFrame({c: fit_cols[c] for c in order})
+            new = pd.DataFrame({c: new_cols[c] for c in order})
+            numeric, categorical = (
+                list(rng.permutation(numeric)),
+                list(rng.permutation(categorical)),
+            )
+            numeric, categorical = [str(c) for c in numeric], [str(c) for c in categorical]
+            if variant == 1 and k % 4 == 3 and categorical:
+                numeric.append(categorical[0])  # listed twice: ValueError
+            yield (
+                f"{n} training rows and {n_new} new rows, numeric={numeric}, "
+                f"categorical={categorical} (frame columns {order})",
+                lambda fn, train=train, new=new, numeric=numeric, categorical=categorical: _outcome(
+                    lambda: _fit_and_transform(fn, numeric, categorical, train, new)
+                ),
+            )
+
+
+def _fit_and_transform(build, numeric, categorical, train, new):
+    ct = build(list(numeric), list(categorical))
+    return ct.fit_transform(train.copy()), ct.transform(new.copy())
+
+
+def _compare_preprocessed(got, expected, where: str) -> None:
+    if _same_outcome_kind(got, expected, where, "a column listed as both numeric and categorical"):
+        return
+    for name, mine, theirs in (
+        ("fit_transform(train)", got[0], expected[0]),
+        ("transform(new rows)", got[1], expected[1]),
+    ):
+        mine, theirs = _dense(mine, f"{where}: {name}"), _dense(theirs, "reference")
+        if mine.shape != theirs.shape:
+            fail(
+                f"{where}: {name} has shape {mine.shape}, expected {theirs.shape}: one column per "
+                "numeric column, then one per training category of each categorical column"
+            )
+        assert_close(
+            mine,
+            theirs,
+            f"{where}: {name}",
+            rtol=1e-7,
+            atol=1e-9,
+            why="numeric: median-imputed then standardised; categorical: most-frequent imputed "
+            "then one-hot (training categories, sorted; unseen: zeros); in the order given",
+        )
+
+
 class TestBuildPreprocessor:
+    def test_matches_reference_on_generated_inputs(self, submission, reference):
+        differential(
+            _generated_preprocessor_cases(),
+            submission.build_preprocessor,
+            reference.build_preprocessor,
+            _compare_preprocessed,
+            "build_preprocessor(numeric, categorical), fitted on the training rows",
+        )
+
+    def test_every_column_kind_in_the_order_given(self, submission):
+        train, new = _kinds_train(), _kinds_new()
+        ct, out = _fitted_preprocessor(submission, train, KINDS_NUMERIC, KINDS_CATEGORICAL)
+        expected = _reference_matrix(train, train, KINDS_NUMERIC, KINDS_CATEGORICAL)
+        frame_order = _reference_matrix(
+            train,
+            train,
+            [c for c in train.columns if c in KINDS_NUMERIC],
+            [c for c in train.columns if c in KINDS_CATEGORICAL],
+        )
+        if out.shape == expected.shape and np.allclose(out, frame_order):
+            fail(
+                f"the output columns follow the frame's column order; the contract asks for the "
+                f"order of the lists given: numeric {KINDS_NUMERIC}, then the one-hot blocks of "
+                f"{KINDS_CATEGORICAL}"
+            )
+        _diagnose_preprocessor(
+            out,
+            expected,
+            KINDS_NUMERIC,
+            KINDS_CATEGORICAL,
+            "fit_transform on integer, float and boolean numbers and text, two-valued text, "
+            "category and integer-code categories",
+        )
+        out_new = _learner_call(
+            ct.transform,
+            new,
+            doing="transform on new rows of every column kind",
+            why="unseen categories encode as zeros and gaps are imputed",
+        )
+        _diagnose_preprocessor(
+            _dense(out_new, "transform(new rows)"),
+            _reference_matrix(train, new, KINDS_NUMERIC, KINDS_CATEGORICAL),
+            KINDS_NUMERIC,
+            KINDS_CATEGORICAL,
+            "transform(new rows of every column kind)",
+        )
+
+    def test_two_valued_category_keeps_both_columns(self, submission):
+        train = _kinds_train()
+        _, out = _fitted_preprocessor(submission, train, [], ["card_present"])
+        if out.shape[1] == 1:
+            fail(
+                "card_present ('yes' or 'no', no gaps) became a single column: the contract asks "
+                "for one 0/1 column per category seen in training, so two here (drop='if_binary' "
+                "or drop='first' removes one, and an unseen value would then look like 'no')"
+            )
+        expected = _reference_matrix(train, train, [], ["card_present"])
+        _diagnose_preprocessor(
+            out, expected, [], ["card_present"], "build_preprocessor([], ['card_present'])"
+        )
+
     def test_returns_an_unfitted_column_transformer(self, submission):
         ct = submission.build_preprocessor(list(NUMERIC), list(CATEGORICAL))
         if not isinstance(ct, ColumnTransformer):

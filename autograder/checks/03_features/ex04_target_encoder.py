@@ -4,20 +4,34 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 
-from autograder.assertions import as_array, assert_close, assert_shape, expect_raises, fail
+from autograder.assertions import (
+    as_array,
+    assert_close,
+    assert_shape,
+    differential,
+    expect_raises,
+    fail,
+)
 
 from ._shared import (
     _learner_call,
+    _outcome,
+    _same_outcome_kind,
 )
+
+# Graded in the grading process until its checks use learner_isinstance and observe (the
+# scikit-learn estimator checks and the class of the returned object are seen in the learner's).
+GRADED_IN_PROCESS = True
 
 # ex04 · OutOfFoldTargetEncoder
 
@@ -122,7 +136,531 @@ def _encoded(value: Any, what: str, shape: tuple[int, int]) -> np.ndarray:
     return out
 
 
+def _encoding_map(value: Any, where: str) -> dict:
+    """A learned encoding (a Series, or any mapping) as {category key: float}, NaN as one key."""
+    if isinstance(value, pd.Series):
+        items = zip(value.index.tolist(), value.to_numpy().tolist(), strict=True)
+    elif isinstance(value, Mapping):
+        items = value.items()
+    else:
+        fail(
+            f"{where} should be a pandas Series (category -> encoding), got {type(value).__name__}"
+        )
+    try:
+        return {_key(k): float(v) for k, v in items}
+    except (TypeError, ValueError):
+        fail(f"{where} should map each category to a number, got {value!r:.200}")
+
+
+def _assert_same_map(mine: dict, theirs: dict, where: str) -> None:
+    if set(mine) != set(theirs):
+        extra, missing = (
+            sorted(map(str, set(mine) - set(theirs))),
+            sorted(map(str, set(theirs) - set(mine))),
+        )
+        fail(
+            f"{where} should have one entry per category seen (NaN included, as one category): "
+            f"missing {missing}, not expected {extra}"
+        )
+    for k in theirs:
+        if not np.isclose(mine[k], theirs[k], rtol=1e-9, atol=1e-12):
+            fail(
+                f"{where}: category {k!r} maps to {mine[k]:.6g}, expected {theirs[k]:.6g} "
+                "= (n_c * mean_c + smoothing * prior) / (n_c + smoothing)"
+            )
+
+
+def _state(encoder, where: str) -> tuple:
+    """The fitted encoder's learned attributes, as plain values to compare."""
+    encodings = getattr(encoder, "encodings_", None)
+    if isinstance(encodings, Mapping):
+        encodings = list(encodings.values())
+    if not isinstance(encodings, list | tuple):
+        fail(
+            f"{where}: encodings_ should hold one pandas Series per column, got "
+            f"{type(encodings).__name__}"
+        )
+    maps = [_encoding_map(e, f"{where}: encodings_[{j}]") for j, e in enumerate(encodings)]
+    try:
+        mean = float(getattr(encoder, "global_mean_", np.nan))
+    except (TypeError, ValueError):
+        fail(f"{where}: global_mean_ should be a number, got {encoder.global_mean_!r:.100}")
+    return mean, maps, getattr(encoder, "n_features_in_", None)
+
+
+_POOLS = {
+    "text": ["grocer", "cinema", "airline", "jeweller", "kiosk"],
+    "int": [3, 7, 11, 20],
+    "float": [0.5, 1.5, 2.5, 4.0],
+}
+
+
+def _category_column(rng: np.random.Generator, kind: str, n: int, new: bool = False) -> np.ndarray:
+    pool = _POOLS[kind][: 2 + int(rng.integers(0, 3))]
+    if new:
+        pool = [*pool, {"text": "casino", "int": 99, "float": 9.5}[kind]]  # never seen
+    values = rng.choice(np.array(pool, dtype=object), size=n)
+    if kind == "int":
+        return values.astype(np.int64)
+    if kind == "float":
+        values = values.astype(np.float64)
+    values[rng.random(n) < 0.2] = np.nan  # NaN is a category of its own
+    return values
+
+
+def _generated_encoder_inputs(seed: int, n: int, n_cols: int):
+    """(X, y, X_new): a DataFrame or a 2-D object array of mixed category kinds; y of 0/1, of
+    booleans or of amounts."""
+    rng = np.random.default_rng(seed)
+    kinds = [str(rng.choice(list(_POOLS))) for _ in range(n_cols)]
+    n_new = int(rng.integers(1, 6))
+    X = pd.DataFrame(
+        {f"c{j}_{kind}": _category_column(rng, kind, n) for j, kind in enumerate(kinds)}
+    )
+    X_new = pd.DataFrame(
+        {f"c{j}_{kind}": _category_column(rng, kind, n_new, True) for j, kind in enumerate(kinds)}
+    )
+    if seed % 3 == 1:  # a plain 2-D array of objects
+        X, X_new = X.to_numpy(dtype=object), X_new.to_numpy(dtype=object)
+    y_kind = ["0/1", "bool", "amounts"][seed % 3 if seed % 2 else (seed // 2) % 3]
+    if y_kind == "amounts":
+        y = rng.gamma(2.0, 30.0, n).round(2)
+    else:
+        y = rng.random(n) < 0.4
+        y = y if y_kind == "bool" else y.astype(np.int64)
+    return (
+        X,
+        y,
+        X_new,
+        f"{'a DataFrame' if isinstance(X, pd.DataFrame) else 'an array'} of {kinds} "
+        f"categories, y of {y_kind}",
+    )
+
+
+def _shown(params: dict) -> str:
+    return ", ".join(f"{p}={v!r}" for p, v in params.items())
+
+
+def _generated_encoder_cases():
+    """Seeded inputs, smallest first: 2 to 40 rows, 1 to 3 columns of text, integer and float
+    categories with NaN; n_splits from 2 up to the number of rows, smoothing from 0 to 1e6;
+    then the parameter values and inputs the contract rejects."""
+    for k, (n, n_cols) in enumerate(
+        [(2, 1), (3, 1), (4, 2), (5, 1), (6, 2), (9, 3), (14, 2), (25, 3), (40, 2)]
+    ):
+        for variant in range(2):
+            seed = 3400 + 2 * k + variant
+            X, y, X_new, what = _generated_encoder_inputs(seed, n, n_cols)
+            rng = np.random.default_rng(seed + 1)
+            n_splits = int(rng.choice([2, min(3, n), min(5, n), n]))
+            smoothing = float(rng.choice([0.0, 0.5, 10.0, 1e6]))
+            params = {
+                "n_splits": n_splits,
+                "smoothing": smoothing,
+                "random_state": int(rng.integers(0, 100)),
+            }
+            yield (
+                f"{n} rows, {what}, OutOfFoldTargetEncoder({_shown(params)})",
+                lambda cls, X=X, y=y, X_new=X_new, params=params: _outcome(
+                    lambda: _fit_transform_both_ways(cls, params, X, y, X_new)
+                ),
+            )
+    X, y, X_new, what = _generated_encoder_inputs(3490, 8, 2)
+    for params, data, shown in (
+        ({"n_splits": 1}, (X, y), "n_splits=1"),
+        ({"smoothing": -1e-9}, (X, y), "smoothing=-1e-9"),
+        ({}, (np.asarray(X, dtype=object)[:, 0], y), "a 1-D X"),
+        ({}, (X, y[:-1]), "7 labels for 8 rows"),
+    ):
+        yield (
+            f"8 rows, {what}, {shown}",
+            lambda cls, params=params, data=data: _outcome(
+                lambda: _fit_transform_both_ways(cls, params, data[0], data[1], X_new)
+            ),
+        )
+
+
+def _copy(X):
+    return X.copy()
+
+
+def _fit_transform_both_ways(cls, params, X, y, X_new):
+    """fit_transform (out of fold), then transform of new rows; and fit(X, y).transform(X)."""
+    encoder = cls(**params)
+    oof = encoder.fit_transform(_copy(X), y.copy())
+    after_fit_transform = encoder.transform(_copy(X_new))
+    fitted = cls(**params)
+    returned = fitted.fit(_copy(X), y.copy())
+    return oof, after_fit_transform, fitted.transform(_copy(X)), fitted, returned
+
+
+def _compare_encoders(got, expected, where: str) -> None:
+    if _same_outcome_kind(
+        got,
+        expected,
+        where,
+        "n_splits below 2, a negative smoothing, a 1-D X, or X and y of different lengths",
+    ):
+        return
+    oof, after, in_fold, fitted, returned = got
+    if returned is not fitted:
+        fail(f"{where}: fit should return self, got {type(returned).__name__}")
+    mean, maps, width = _state(fitted, f"{where}, after fit")
+    e_mean, e_maps, e_width = _state(expected[3], "reference")
+    if not np.isclose(mean, e_mean, rtol=1e-12, atol=1e-12):
+        fail(f"{where}: global_mean_ is {mean!r}, expected {e_mean!r} (the mean of y)")
+    if width != e_width:
+        fail(f"{where}: n_features_in_ is {width!r}, expected {e_width}")
+    if len(maps) != len(e_maps):
+        fail(
+            f"{where}: encodings_ has {len(maps)} entries, expected one per column ({len(e_maps)})"
+        )
+    for j, (mine, theirs) in enumerate(zip(maps, e_maps, strict=True)):
+        _assert_same_map(mine, theirs, f"{where}: encodings_[{j}]")
+    for name, mine, theirs, why in (
+        (
+            "fit(X, y).transform(X)",
+            in_fold,
+            expected[2],
+            "each category's smoothed mean over every training row",
+        ),
+        (
+            "fit_transform(X, y)",
+            oof,
+            expected[0],
+            "out of fold: KFold(n_splits, shuffle=True, random_state); each fold encoded with "
+            "the smoothed means and prior of the other folds",
+        ),
+        (
+            "transform(new rows) after fit_transform",
+            after,
+            expected[1],
+            "the full-training encodings; an unseen category gets global_mean_",
+        ),
+    ):
+        arr = as_array(mine, f"{where}: {name}", ndim=2)
+        if mine.dtype != np.float64:
+            fail(f"{where}: {name} has dtype {mine.dtype}; the contract asks for float64")
+        assert_shape(arr, theirs.shape, f"{where}: {name}", "one float per row and column")
+        assert_close(arr, theirs, f"{where}: {name}", rtol=1e-9, atol=1e-12, why=why)
+
+
+def _generated_helper_cases(helper: str):
+    """Seeded inputs for the three helpers, smallest first."""
+    for k, n in enumerate([1, 2, 3, 5, 8, 13, 30]):
+        for kind in _POOLS:
+            rng = np.random.default_rng(3500 + 3 * k + len(kind))
+            categories = _category_column(rng, kind, n).astype(object)
+            if helper == "smoothed_means":
+                y = (rng.random(n) < 0.4).astype(np.float64) if k % 2 else rng.gamma(2.0, 30.0, n)
+                smoothing = float([0.0, 1.0, 10.0, 1e6][(k + len(kind)) % 4])
+                yield (
+                    f"categories {categories.tolist()}, y {np.round(y, 2).tolist()}, "
+                    f"smoothing={smoothing}",
+                    lambda fn, c=categories, y=y, s=smoothing: fn(c.copy(), y.copy(), s),
+                )
+            else:
+                seen = _category_column(rng, kind, n + 2)
+                keys = pd.unique(pd.Series(seen, dtype=object))
+                encoding = pd.Series(
+                    rng.random(len(keys)).round(3), index=pd.Index(keys, dtype=object)
+                )
+                fallback = round(float(rng.random()), 3)
+                wanted = _category_column(rng, kind, n, True).astype(object)
+                yield (
+                    f"categories {wanted.tolist()}, encoding {encoding.to_dict()}, "
+                    f"fallback={fallback}",
+                    lambda fn, c=wanted, e=encoding, f=fallback: fn(c.copy(), e.copy(), f),
+                )
+
+
+def _generated_matrix_cases():
+    frame = pd.DataFrame({"merchant": ["grocer", np.nan, "kiosk"], "hour": [9, 23, 9]})
+    inputs = [
+        ("a 1 x 1 list", [["grocer"]]),
+        ("a 3 x 2 DataFrame of text (with NaN) and integers", frame),
+        ("a 2 x 3 integer array", np.arange(6).reshape(2, 3)),
+        ("a 2 x 2 list of floats with NaN", [[1.5, np.nan], [np.nan, 2.5]]),
+        ("a 1-D array", np.array(["grocer", "kiosk"], dtype=object)),
+        ("an array of shape (0, 3)", np.empty((0, 3), dtype=object)),
+        ("an array of shape (3, 0)", np.empty((3, 0), dtype=object)),
+        ("an array of shape (2, 2, 2)", np.zeros((2, 2, 2))),
+    ]
+    for description, value in inputs:
+        yield (
+            description,
+            lambda fn, value=value: _outcome(
+                lambda: fn(value.copy() if hasattr(value, "copy") else value)
+            ),
+        )
+
+
+def _compare_matrix(got, expected, where: str) -> None:
+    if _same_outcome_kind(got, expected, where, "X must be 2-D with at least one row and column"):
+        return
+    if not isinstance(got, np.ndarray) or got.dtype != object:
+        fail(
+            f"{where}: expected a 2-D numpy array of dtype object, got "
+            f"{type(got).__name__} of dtype {getattr(got, 'dtype', None)}"
+        )
+    assert_shape(got, expected.shape, where)
+    mine = [_key(v) for v in got.ravel().tolist()]
+    theirs = [_key(v) for v in expected.ravel().tolist()]
+    if mine != theirs:
+        fail(f"{where}: the values should be {theirs}, got {mine}")
+
+
+def _compare_means(got, expected, where: str) -> None:
+    _assert_same_map(_encoding_map(got, where), _encoding_map(expected, "reference"), where)
+
+
+def _compare_looked_up(got, expected, where: str) -> None:
+    out = as_array(got, where, ndim=1)
+    assert_close(
+        out,
+        expected,
+        where,
+        rtol=1e-12,
+        atol=1e-12,
+        why="each category's value in the encoding (NaN included), fallback for the others",
+    )
+
+
+def _generated_train_test_cases():
+    for k, (n, n_test) in enumerate([(5, 1), (6, 3), (10, 4), (20, 6), (45, 10)]):
+        rng = np.random.default_rng(3600 + k)
+        X, y, X_new, what = _generated_encoder_inputs(3600 + 3 * k, n, 1 + k % 3)
+        X = pd.DataFrame(X).add_prefix("col_")
+        X_new = pd.DataFrame(X_new).add_prefix("col_").iloc[:n_test]
+        columns = [str(c) for c in rng.permutation(X.columns)][: max(1, len(X.columns) - k % 2)]
+        train = X.assign(note="x", label=y)
+        test = X_new.assign(note="y")
+        if k % 2:
+            test = test.assign(label=rng.random(len(test)) < 0.5)  # offline test labels
+        yield (
+            f"{n} training and {len(test)} test rows, {what}, columns={columns}",
+            lambda fn, train=train, test=test, columns=columns: fn(
+                train.copy(), test.copy(), list(columns), "label"
+            ),
+        )
+
+
+def _compare_train_test(got, expected, where: str) -> None:
+    if not isinstance(got, tuple) or len(got) != 2:
+        fail(f"{where}: expected (train_encoded, test_encoded), got {type(got).__name__}")
+    for name, mine, theirs in (
+        ("train_encoded", got[0], expected[0]),
+        ("test_encoded", got[1], expected[1]),
+    ):
+        arr = as_array(mine, f"{where}: {name}", ndim=2)
+        assert_shape(arr, theirs.shape, f"{where}: {name}")
+        assert_close(
+            arr,
+            theirs,
+            f"{where}: {name}",
+            rtol=1e-9,
+            atol=1e-12,
+            why="train: out of fold by a fresh OutOfFoldTargetEncoder() fitted on train; test: "
+            "transformed by that same encoder",
+        )
+
+
 class TestTargetEncoder:
+    def test_encoder_matches_reference_on_generated_inputs(self, submission, reference):
+        differential(
+            _generated_encoder_cases(),
+            submission.OutOfFoldTargetEncoder,
+            reference.OutOfFoldTargetEncoder,
+            _compare_encoders,
+            "OutOfFoldTargetEncoder",
+        )
+
+    def test_as_category_matrix_matches_reference(self, submission, reference):
+        differential(
+            _generated_matrix_cases(),
+            submission.as_category_matrix,
+            reference.as_category_matrix,
+            _compare_matrix,
+            "as_category_matrix(X)",
+        )
+
+    def test_smoothed_means_matches_reference(self, submission, reference):
+        differential(
+            _generated_helper_cases("smoothed_means"),
+            submission.smoothed_means,
+            reference.smoothed_means,
+            _compare_means,
+            "smoothed_means(categories, y, smoothing)",
+        )
+
+    def test_look_up_matches_reference(self, submission, reference):
+        differential(
+            _generated_helper_cases("look_up"),
+            submission.look_up,
+            reference.look_up,
+            _compare_looked_up,
+            "look_up(categories, encoding, fallback)",
+        )
+
+    def test_encode_train_test_matches_reference(self, submission, reference):
+        differential(
+            _generated_train_test_cases(),
+            submission.encode_train_test,
+            reference.encode_train_test,
+            _compare_train_test,
+            "encode_train_test(train, test, columns, 'label')",
+        )
+
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {"n_splits": 2, "smoothing": 10.0, "random_state": 3},
+            {"n_splits": 40, "smoothing": 10.0, "random_state": 0},
+            {"n_splits": 5, "smoothing": 0.0, "random_state": 0},
+            {"n_splits": 5, "smoothing": 1e6, "random_state": 0},
+        ],
+        ids=["n_splits=2", "n_splits=n_rows", "smoothing=0", "smoothing=1e6"],
+    )
+    def test_parameters_at_their_edges(self, submission, params):
+        X, y = _encoder_data()  # 40 rows
+        shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        encoder = submission.OutOfFoldTargetEncoder(**params)
+        try:
+            out = encoder.fit_transform(X, y)
+        except NotImplementedError:
+            raise
+        except ValueError as exc:
+            fail(
+                f"OutOfFoldTargetEncoder({shown}).fit_transform raised ValueError ({exc}), but "
+                "these values are valid: n_splits may be 2 up to the number of rows, smoothing 0 "
+                "(raw category means) or any larger number"
+            )
+        smoothing = params["smoothing"]
+        expected = _reference_oof(X, y, **params)
+        assert_close(
+            _encoded(out, f"fit_transform with {shown}", X.shape),
+            expected,
+            f"OutOfFoldTargetEncoder({shown}).fit_transform(X, y)",
+            rtol=1e-9,
+            atol=1e-12,
+            why="each fold encoded with the smoothed means of the other folds and their mean as "
+            "the prior"
+            + (
+                "; with so large a smoothing every row gets (almost) its fold's prior, the mean "
+                "of the other folds' labels, not the global mean"
+                if smoothing > 1e3
+                else "; with n_splits = the number of rows each row is encoded from all the others"
+                if params["n_splits"] == len(X)
+                else ""
+            ),
+        )
+        new = _encoder_new_rows()
+        assert_close(
+            _encoded(encoder.transform(new), "transform(new rows)", new.shape),
+            _reference_transform(X, y, new, smoothing=smoothing),
+            f"OutOfFoldTargetEncoder({shown}): transform(new rows) after fit_transform",
+            rtol=1e-9,
+            atol=1e-12,
+            why="the smoothed means of all training rows; global_mean_ for unseen categories",
+        )
+
+    def test_every_kind_of_category(self, submission):
+        X = pd.DataFrame(
+            {
+                "merchant_id": [3, 7, 3, 11, 7, 3, 20, 7, 3, 11, 3, 7],
+                "amount_band": [
+                    0.5,
+                    np.nan,
+                    1.5,
+                    0.5,
+                    np.nan,
+                    1.5,
+                    0.5,
+                    0.5,
+                    np.nan,
+                    4.0,
+                    1.5,
+                    0.5,
+                ],
+                "channel": [
+                    "web",
+                    "app",
+                    np.nan,
+                    "web",
+                    "pos",
+                    np.nan,
+                    "app",
+                    "web",
+                    "web",
+                    np.nan,
+                    "pos",
+                    "app",
+                ],
+            }
+        )
+        y = np.array([1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0, 0], dtype=bool)
+        new = pd.DataFrame(
+            {
+                "merchant_id": [3, 99, 11],
+                "amount_band": [np.nan, 4.0, 9.5],
+                "channel": [np.nan, "atm", "pos"],
+            }
+        )
+        expected = _reference_transform(X, y, new, smoothing=2.0)
+        for shown, fit_X, new_X in (
+            ("a DataFrame", X, new),
+            ("a 2-D object array", X.to_numpy(dtype=object), new.to_numpy(dtype=object)),
+        ):
+            encoder = submission.OutOfFoldTargetEncoder(n_splits=3, smoothing=2.0)
+            _learner_call(
+                encoder.fit,
+                fit_X,
+                y,
+                doing=f"fit on {shown} of integer, float (with NaN) and text (with NaN) "
+                "categories and boolean labels",
+                why="X may hold categories of any type and y may be boolean",
+            )
+            out = _learner_call(
+                encoder.transform,
+                new_X,
+                doing=f"transform on {shown}",
+                why="unseen categories get global_mean_; NaN is a category of its own",
+            )
+            assert_close(
+                _encoded(out, f"transform({shown})", new.shape),
+                expected,
+                f"transform of new rows, fitted on {shown} with boolean y and smoothing=2",
+                rtol=1e-9,
+                atol=1e-12,
+                why="merchant 3 and band NaN are known categories (NaN is a category of its "
+                "own); merchant 99, band 9.5 and channel 'atm' are unseen: global_mean_",
+            )
+
+    def test_transform_changes_nothing(self, submission):
+        X, y = _encoder_data()
+        encoder = submission.OutOfFoldTargetEncoder()
+        encoder.fit(X, y)
+        before = _state(encoder, "after fit")
+        new = _encoder_new_rows()
+        together = _encoded(encoder.transform(new), "transform(new rows)", new.shape)
+        if _state(encoder, "after transform") != before:
+            fail(
+                "transform changed the fitted encoder (global_mean_, encodings_ or "
+                "n_features_in_), e.g. by adding the unseen categories: transform only reads "
+                "what fit learned, or the next batch is encoded differently"
+            )
+        for i in range(len(new)):
+            alone = _encoded(
+                encoder.transform(new.iloc[[i]]), f"transform(row {i} alone)", (1, new.shape[1])
+            )
+            if not np.allclose(alone[0], together[i], rtol=1e-12, atol=1e-12):
+                fail(
+                    f"row {i} of the new rows encodes as {alone[0].tolist()} on its own but as "
+                    f"{together[i].tolist()} together with the others: a row's encoding must not "
+                    "depend on the rows passed with it (an unseen category gets global_mean_, not "
+                    "a statistic of the batch)"
+                )
+
     def test_transform_uses_smoothed_training_means(self, submission):
         X, y = _encoder_data()
         encoder = submission.OutOfFoldTargetEncoder()
@@ -264,12 +802,13 @@ class TestTargetEncoder:
             encoder.transform(X)
         except NotImplementedError:
             raise
-        except (NotFittedError, AttributeError, ValueError):
+        except NotFittedError:
             pass
         except Exception as exc:
             fail(
-                f"transform before fit raised {type(exc).__name__}; raise NotFittedError "
-                "(sklearn.utils.validation.check_is_fitted does it)"
+                f"transform before fit raised {type(exc).__name__} ({exc}); the contract asks for "
+                "sklearn.exceptions.NotFittedError, which Pipelines and scikit-learn's tools "
+                "recognise (check_is_fitted(self) raises it)"
             )
         else:
             fail(
@@ -300,6 +839,28 @@ class TestTargetEncoder:
             ValueError, bad[0].fit, X, y, why="n_splits=1 leaves no other fold to learn from"
         )
         expect_raises(ValueError, bad[1].fit, X, y, why="a negative smoothing is not a weight")
+        expect_raises(
+            ValueError,
+            submission.OutOfFoldTargetEncoder(n_splits=0).fit,
+            X,
+            y,
+            why="n_splits=0 makes no folds",
+        )
+        expect_raises(
+            ValueError,
+            submission.OutOfFoldTargetEncoder(smoothing=-1e-9).fit,
+            X,
+            y,
+            why="smoothing=-1e-9 is still negative",
+        )
+        for empty, shape in ((X.iloc[:0], "0 rows"), (X.iloc[:, :0], "0 columns")):
+            expect_raises(
+                ValueError,
+                submission.OutOfFoldTargetEncoder().fit,
+                empty,
+                y[: len(empty)],
+                why=f"X with {shape} has nothing to encode",
+            )
         expect_raises(
             ValueError,
             submission.OutOfFoldTargetEncoder().fit,

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from autograder.assertions import fail
+from autograder.assertions import differential, fail
 
 from ._shared import (
     _frame,
@@ -166,7 +166,216 @@ def _check_values(out, events, snapshots, by, on, value_cols, where: str) -> Non
             )
 
 
+def _generated_pit_frames(seed: int, n_events: int, n_snapshots: int):
+    """(events, snapshots, by, description): times on a half-hour grid (so snapshots fall exactly
+    on events), one or two keys, repeated events, gaps in the snapshots' values, both unsorted."""
+    rng = np.random.default_rng(seed)
+    two_keys = seed % 3 == 2
+    users = np.array([1, 2, 3]) if seed % 2 else np.array(["u1", "u2", "u3"], dtype=object)
+    users = users[: 1 + int(rng.integers(0, 3))]
+    base = pd.Timestamp("2025-01-01", tz="UTC" if seed % 4 < 2 else None)
+
+    def times(n: int):
+        return (base + pd.to_timedelta(rng.integers(0, 12, n) * 1800, unit="s")).array
+
+    events = pd.DataFrame(
+        {
+            "amount": rng.gamma(2.0, 20.0, n_events).round(2),
+            "user": rng.choice(users, n_events),
+            "at": times(n_events),
+        },
+        index=pd.Index(rng.permutation(5 * n_events)[:n_events] + 10, name="payment"),
+    )
+    if n_events > 2:  # a repeated event: same key, same time, another amount
+        events.iloc[-1, 1:] = events.iloc[0, 1:]
+    snapshots = pd.DataFrame({"user": rng.choice(users, n_snapshots), "at": times(n_snapshots)})
+    by: str | list[str] = "user"
+    if two_keys:
+        events.insert(1, "channel", rng.choice(["web", "app"], n_events))
+        snapshots.insert(0, "channel", rng.choice(["web", "app"], n_snapshots))
+        by = ["user", "channel"]
+    keys = [by] if isinstance(by, str) else by
+    snapshots = snapshots.drop_duplicates([*keys, "at"]).reset_index(drop=True)
+    n = len(snapshots)
+    risk = rng.random(n).round(3)
+    risk[rng.random(n) < 0.25] = np.nan  # a snapshot whose value is missing
+    snapshots["risk"] = risk
+    snapshots["level"] = rng.choice(["low", "mid", "high"], n)
+    snapshots["reviews"] = rng.integers(0, 9, n)
+    snapshots = snapshots.sample(frac=1.0, random_state=seed)
+    for col in [*keys, "at"]:  # the same dtypes on both sides, even for no snapshots at all
+        snapshots[col] = snapshots[col].astype(events[col].dtype)
+    description = (
+        f"{n_events} events and {n} snapshots, by={by!r}, "
+        f"{'zoned' if base.tz is not None else 'naive'} times"
+    )
+    if n_events + n <= 12:
+        description += (
+            f"; events {_rows(events, keys)}; snapshots {_rows(snapshots, [*keys, 'risk'])}"
+        )
+    return events, snapshots, by, description
+
+
+def _rows(frame: pd.DataFrame, cols: list[str]) -> list[str]:
+    return [
+        " ".join(str(row[c]) for c in cols) + " @" + row["at"].strftime("%H:%M")
+        for _, row in frame.iterrows()
+    ]
+
+
+def _generated_pit_cases():
+    sizes = [(1, 0), (1, 1), (2, 2), (3, 2), (3, 4), (5, 5), (8, 6), (12, 10), (25, 20), (60, 40)]
+    for k, (n_events, n_snapshots) in enumerate(sizes):
+        for variant in range(2):
+            events, snapshots, by, description = _generated_pit_frames(
+                3900 + 2 * k + variant, n_events, n_snapshots
+            )
+            yield (
+                description,
+                lambda fn, e=events, s=snapshots, by=by: (
+                    e,
+                    fn(e.copy(), s.copy(), by if isinstance(by, str) else list(by), "at"),
+                ),
+            )
+
+
+def _compare_joined(got, expected, where: str) -> None:
+    events, out = got
+    theirs = expected[1]
+    out = _frame(out, where)
+    if list(out.columns) != list(theirs.columns):
+        fail(
+            f"{where}: the columns should be {list(theirs.columns)} (the events' columns, then "
+            f"the snapshots' columns other than the key and the time), got {list(out.columns)}"
+        )
+    if len(out) != len(theirs) or list(out.index) != list(theirs.index):
+        fail(
+            f"{where}: expected {len(theirs)} rows with the events' index "
+            f"{list(theirs.index)[:10]} in the events' order, got {len(out)} rows with index "
+            f"{list(out.index)[:10]}"
+        )
+    for col in theirs.columns:
+        mine, ref = out[col].tolist(), theirs[col].tolist()
+        for i, (a, b) in enumerate(zip(mine, ref, strict=True)):
+            pa, pb = _plain(a), _plain(b)
+            if pa is None and pb is None or pa == pb and type(pa) is type(pb):
+                continue
+            event = events.iloc[i]
+            shown = ", ".join(f"{c}={event[c]}" for c in events.columns)
+            fail(
+                f"{where}: the event at row {i} ({shown}) got {col} = {_show(a)}, expected "
+                f"{_show(b)}: the value of the latest snapshot of its key taken at or before "
+                "its time (missing when there is none, and missing when that snapshot's own value "
+                "is missing)"
+            )
+
+
+def _edge_snapshots() -> pd.DataFrame:
+    """User 1's snapshots around an event at 2025-01-03 09:00: the latest before it has no risk."""
+    rows = [  # (user, at, risk, level)
+        (1, "2025-01-03 09:00:01", 0.90, "high"),  # one second after the event
+        (1, "2025-01-02 00:00", 0.20, "low"),
+        (1, "2025-01-03 08:00", np.nan, "mid"),  # the latest known: its risk is missing
+        (2, "2025-01-03 09:00", 0.50, "mid"),  # another user, at the very moment
+    ]
+    return pd.DataFrame(
+        {
+            "user": [r[0] for r in rows],
+            "at": pd.Series([_ts(r[1]) for r in rows]).astype("datetime64[ns, UTC]").to_numpy(),
+            "risk": [r[2] for r in rows],
+            "level": [r[3] for r in rows],
+        }
+    )
+
+
+def _edge_events() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "user": [1, 4, 1, 1],
+            "at": pd.Series(
+                [
+                    _ts("2025-01-03 09:00"),
+                    _ts("2025-01-03 09:00"),
+                    _ts("2025-01-03 09:00"),
+                    _ts("2025-01-02 00:00"),
+                ]
+            )
+            .astype("datetime64[ns, UTC]")
+            .to_numpy(),
+            "amount": [10.0, 20.0, 30.0, 40.0],  # rows 0 and 2: the same user at the same time
+        },
+        index=pd.Index([8, 3, 6, 1], name="payment"),
+    )
+
+
 class TestPointInTimeJoin:
+    def test_matches_reference_on_generated_inputs(self, submission, reference):
+        differential(
+            _generated_pit_cases(),
+            submission.point_in_time_join,
+            reference.point_in_time_join,
+            _compare_joined,
+            "point_in_time_join(events, snapshots, by, 'at')",
+        )
+
+    def test_missing_value_in_the_latest_snapshot_stays_missing(self, submission):
+        events, snapshots = _edge_events(), _edge_snapshots()
+        out = _joined(submission, events.copy(), snapshots.copy(), "user")
+        if "risk" not in out.columns or "level" not in out.columns:
+            fail("the result should have the snapshots' columns 'risk' and 'level'")
+        risk, level = _plain(out["risk"].iloc[0]), _plain(out["level"].iloc[0])
+        if level != "mid" or risk is not None:
+            fail(
+                f"user 1's payment at 2025-01-03 09:00 got risk={_show(risk)}, level="
+                f"{_show(level)}; its latest snapshot at or before then (08:00) has level 'mid' "
+                "and a missing risk, so risk must stay missing. groupby().last() skips missing "
+                "values and hands over an older snapshot's risk: take the whole latest row"
+            )
+
+    def test_repeated_events_each_get_their_snapshot(self, submission):
+        events, snapshots = _edge_events(), _edge_snapshots()
+        out = _joined(submission, events.copy(), snapshots.copy(), "user")
+        _check_values(
+            out,
+            events,
+            snapshots,
+            ["user"],
+            "at",
+            ["level"],
+            "two payments of user 1 at the same moment (rows 0 and 2)",
+        )
+        amounts = [_plain(v) for v in out["amount"].tolist()]
+        if amounts != [10.0, 20.0, 30.0, 40.0]:
+            fail(
+                f"the amounts came back as {amounts}, expected [10.0, 20.0, 30.0, 40.0]: two "
+                "events with the same key and time are still two rows, each keeping its own values "
+                "(do not match rows back to events by key and time)"
+            )
+
+    def test_one_second_later_is_the_future(self, submission):
+        events, snapshots = _edge_events(), _edge_snapshots()
+        out = _joined(submission, events.copy(), snapshots.copy(), "user")
+        level = _plain(out["level"].iloc[0]) if "level" in out.columns else None
+        if level == "high":
+            fail(
+                "user 1's payment at 2025-01-03 09:00:00 got level 'high' from the snapshot taken "
+                "at 09:00:01, one second after it: that is the future. Only snapshots at or "
+                "before the event's time count"
+            )
+        _check_values(
+            out, events, snapshots, ["user"], "at", ["level"], "snapshots one second apart"
+        )
+
+    def test_key_without_snapshots_gets_nan(self, submission):
+        events, snapshots = _edge_events(), _edge_snapshots()
+        out = _joined(submission, events.copy(), snapshots.copy(), "user")
+        row = [_plain(out[c].iloc[1]) for c in ("risk", "level") if c in out.columns]
+        if row != [None, None]:
+            fail(
+                f"user 4 has no snapshot at all, so risk and level must be missing; got {row}. "
+                "Never borrow another key's snapshot (user 2's was taken at the very same moment)"
+            )
+
     def test_latest_snapshot_at_or_before(self, submission):
         events, snapshots = _pit_events(), _pit_snapshots()
         out = _joined(submission, events.copy(), snapshots.copy(), "user")
