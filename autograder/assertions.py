@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from .learner_process import RemoteModule
+
 
 class CheckFailure(AssertionError):
     """A check's verdict on the learner's code (reported as `failed`, with this message)."""
@@ -145,19 +147,51 @@ def python_lines_executed(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> 
     return count
 
 
+def executed_lines(
+    module: Any, call: Callable[[Any, int], Any], small: int, large: int
+) -> tuple[int, int]:
+    """Python lines run by `call(module, small)` and by `call(module, large)`, after a warm-up.
+    Runs where the learner's code runs (through `submission.observe`)."""
+    call(module, small)  # warm up caches and lazy imports
+    return python_lines_executed(call, module, small), python_lines_executed(call, module, large)
+
+
 def assert_vectorised(
-    fn: Callable[[int], Any], small: int, large: int, what: str, slack: int = 40
+    submission: Any,
+    call: Callable[[Any, int], Any],
+    small: int,
+    large: int,
+    what: str,
+    slack: int = 40,
 ) -> None:
-    """Fail when the Python work of `fn(n)` grows with n (a Python loop over rows or elements)."""
-    fn(small)  # warm up caches and lazy imports
-    lines_small = python_lines_executed(fn, small)
-    lines_large = python_lines_executed(fn, large)
+    """Fail when the Python work of `call(module, n)` grows with n (a Python loop over rows).
+
+    `call` is a module-level function of the check module that runs the learner's function on n
+    rows: it runs in the learner's process, where the lines are executed (an observed check).
+    """
+    if isinstance(submission, RemoteModule):
+        lines_small, lines_large = submission.observe(executed_lines, call, small, large)
+    else:
+        lines_small, lines_large = executed_lines(submission, call, small, large)
     if lines_large > lines_small + slack:
         fail(
             f"{what} runs {lines_small} Python lines for {small} rows but {lines_large} for {large} rows: "
             "the work grows with the data, so it loops in Python. Express it as whole-array NumPy "
             "operations (broadcasting, axis= arguments), which run in compiled code"
         )
+
+
+def allocation_peak(module: Any, name: str, *args: Any) -> int:
+    """Peak bytes newly allocated while `module.<name>(*args)` ran, as NumPy reports them to
+    tracemalloc. Runs where the learner's code runs (through `submission.observe`)."""
+    return peak_allocation(getattr(module, name), *args)[1]
+
+
+def observed_peak(submission: Any, name: str, *args: Any) -> int:
+    """`allocation_peak` of the learner's function, measured in the learner's process."""
+    if isinstance(submission, RemoteModule):
+        return submission.observe(allocation_peak, name, *args)
+    return allocation_peak(submission, name, *args)
 
 
 def peak_allocation(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, int]:

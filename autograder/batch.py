@@ -264,7 +264,11 @@ class Gradebook:
                 f"{self.path} has other columns than this course's gradebook: pass --force "
                 "to start a new one there, or choose another --output"
             )
-        good = [r for r in rows[1:] if len(r) == len(self.header) and r[-2] in ROW_STATUSES]
+        good = [
+            r
+            for r in rows[1:]
+            if len(r) == len(self.header) and gradebook.cell(r, "status") in ROW_STATUSES
+        ]
         if whole != text or len(good) != len(rows) - 1:
             atomic_write(self.path, gradebook.render_rows([self.header, *good]))
         return good
@@ -454,9 +458,9 @@ def print_summary(
     console: Console, rows: list[list[str]], graded_now: int, elapsed: float, output: Path
 ) -> None:
     """Count, mean, median and a histogram of the totals of every row in the gradebook."""
-    statuses = Counter(row[-2] for row in rows)
-    totals = [float(row[-4] or 0) for row in rows]
-    maxima = [float(row[-3] or 0) for row in rows]
+    statuses = Counter(gradebook.cell(row, "status") for row in rows)
+    totals = [float(gradebook.cell(row, "total") or 0) for row in rows]
+    maxima = [float(gradebook.cell(row, "max_total") or 0) for row in rows]
     pcts = [100 * t / m if m else 0.0 for t, m in zip(totals, maxima, strict=True)]
     rate = f" ({60 * graded_now / elapsed:.0f} per minute)" if graded_now and elapsed > 0 else ""
     console.print(

@@ -18,7 +18,7 @@ import time
 import pytest
 from _pytest.runner import runtestprotocol
 
-from . import plugin, results
+from . import learner_process, plugin, results
 
 
 def _virtual_memory_bytes() -> int:
@@ -134,7 +134,9 @@ def run_checks(
                 "status": status,
                 "message": message,
                 "duration_s": clock() - started,
+                "observed": learner_process.observed_this_check,
             }
+            learner_process.observed_this_check = False
             for stream in (sys.stdout, sys.stderr):
                 with contextlib.suppress(OSError, ValueError):
                     stream.flush()

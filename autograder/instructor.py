@@ -33,6 +33,28 @@ def render(report: GradeReport, fmt: str, course: Course, name: str) -> str:
     return gradebook.render(report, course, name)
 
 
+def hidden_from_learners(
+    course: Course, submission: Path, extra_checks: Path | None, output: Path | None
+) -> tuple[list[str], list[str]]:
+    """The folders the sandbox hides from a submission's code: the reference solutions, the
+    instructor's hidden checks, the folder the submission sits in (its neighbours in a batch) and
+    the report's folder. A folder that holds the grader or its Python cannot be hidden (the
+    learner's process imports from there); it is named in a note instead."""
+    wanted = [course.root / "solutions", Path(submission).absolute().parent]
+    wanted += [Path(p).absolute() for p in (extra_checks, output and Path(output).parent) if p]
+    needed = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, course.root, *sys.path) if p]
+    hide, notes = [], []
+    for folder in dict.fromkeys(p.resolve() for p in wanted):
+        if (
+            any(folder == n or folder in n.parents for n in needed)
+            and folder != course.root / "solutions"
+        ):
+            notes.append(f"the sandbox cannot hide {folder}: the grader runs from it")
+        elif folder.is_dir():
+            hide.append(str(folder))
+    return hide, notes
+
+
 def grade_submission(
     course: Course,
     submission: Path,
@@ -40,10 +62,13 @@ def grade_submission(
     time_limit: float | None = None,
     jobs: int = 2,
     check_time_limit: float | None = None,
+    output: Path | None = None,
 ) -> GradeReport:
-    """Grade a submission folder, clone or zip in a clean workspace (never inside the submission)."""
+    """Grade a submission folder, clone or zip in a clean workspace (never inside the submission),
+    its code sandboxed where this machine can (the report says `sandbox: none` where it cannot)."""
     if extra_checks is not None and not Path(extra_checks).is_dir():
         raise UsageError(f"--extra-checks {extra_checks}: not a folder of check_*.py modules")
+    hide, hide_notes = hidden_from_learners(course, submission, extra_checks, output)
     with workspace(course, submission) as ws:
         limits = Limits(
             time_limit=check_time_limit,
@@ -51,10 +76,18 @@ def grade_submission(
             output_limit=course.output_limit_kb * 1024,
             jobs=jobs,
             total_time=time_limit,
+            sandbox=True,
+            hide=tuple(hide),
         )
         report = grade(course, ws.path, course.exercises, limits, extra_checks=extra_checks)
     report.target = str(submission)
-    report.notes = ws.notes + report.notes
+    report.notes = ws.notes + hide_notes + report.notes
+    if report.sandbox == "none":
+        report.notes.append(
+            "sandbox: none. This machine could not sandbox the submission's code (it needs Linux "
+            "user namespaces); it still ran in its own process, as an unprivileged user where "
+            "the grader is root, but it could read and write what the grader's user can"
+        )
     return report
 
 
@@ -68,6 +101,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
             args.time_limit,
             args.jobs or min(4, os.cpu_count() or 1),
             args.check_time_limit,
+            args.output,
         )
     except SubmissionError as exc:
         raise UsageError(f"cannot grade {args.submission}: {exc}") from None
@@ -78,7 +112,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     pct = 100 * report.score / report.max_score if report.max_score else 0.0
     status = Console(stderr=True)
-    status.print(f"{args.submission}: {report.score:g}/{report.max_score:g} ({pct:.1f} %)")
+    status.print(
+        f"{args.submission}: {report.score:g}/{report.max_score:g} ({pct:.1f} %) · "
+        f"sandbox: {report.sandbox}"
+    )
     if args.fail_under is not None and pct < args.fail_under:
         status.print(f"below the required {args.fail_under:g} %")
         return 1

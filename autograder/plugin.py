@@ -24,6 +24,7 @@ from types import ModuleType
 import pytest
 
 from . import results
+from .learner_process import LearnerProcess, LearnerProcessError, RemoteModule
 from .manifest import MANIFEST_PATH, Course, load_course
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"  # the installed course's (and pytest.ini)
@@ -59,6 +60,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--mlgrade-select", default=None, help="comma-separated exercise ids to grade")
     group.addoption(
         "--mlgrade-course", default=str(MANIFEST_PATH), help="the course.toml of the graded course"
+    )
+    group.addoption(
+        "--mlgrade-sandbox", action="store_true", help="sandbox the learner's process (sandbox.py)"
+    )
+    group.addoption(
+        "--mlgrade-hide", action="append", default=[], help="a folder the sandbox hides (repeat)"
     )
 
 
@@ -170,10 +177,29 @@ def load_exercise(target: Path, exercise_id: str, prefix: str = "submission_") -
     return module
 
 
+_learner_processes: dict[Path, LearnerProcess] = {}  # in a grading child: its exercise's one
+
+
 @pytest.fixture
-def submission(request: pytest.FixtureRequest) -> ModuleType:
-    """The learner's module for the exercise named by the check's marker."""
-    return load_exercise(target_dir(request.config), exercise_id_of(request.node))
+def submission(request: pytest.FixtureRequest) -> ModuleType | RemoteModule:
+    """The learner's module for the check's exercise, loaded afresh in the learner's process
+    (see `learner_process`): calls cross as values. A check module that sets
+    `GRADED_IN_PROCESS = True` gets the module imported into the grading process instead."""
+    target, exercise_id = target_dir(request.config), exercise_id_of(request.node)
+    if getattr(request.module, "GRADED_IN_PROCESS", False):
+        return load_exercise(target, exercise_id)
+    path = exercise_path(target, exercise_id)
+    process = _learner_processes.get(path)
+    if process is None or not process.alive():
+        config = request.config
+        hide = config.getoption("mlgrade_hide") if config.getoption("mlgrade_sandbox") else None
+        process = _learner_processes[path] = LearnerProcess(
+            path, "submission_" + exercise_id.replace("/", "__"), hide
+        )
+    try:
+        return process.load()
+    except SystemExit as exc:  # as in load_exercise: keep the fixture usable for later checks
+        raise ExitAtImport(exc.code) from exc
 
 
 @pytest.fixture
@@ -229,6 +255,9 @@ def _from_grader(tb_entry_path: str) -> bool:
 
 def _learner_location(exc: BaseException) -> str:
     """'ex01_standardize.py, line 12' for the deepest frame in a submission file, if any."""
+    where = getattr(exc, "mlgrade_where", None)  # an exception from the learner's process
+    if where is not None:
+        return where
     frames = traceback.extract_tb(exc.__traceback__)
     for frame in reversed(frames):
         name = frame.filename
@@ -284,6 +313,8 @@ def classify(item: pytest.Item, reports: list[pytest.TestReport]) -> tuple[str, 
                 f"your code called sys.exit({exc.code!r}){_learner_location(exc)}: "
                 "an exercise function must return its result, never exit the process"
             )
+        if isinstance(exc, LearnerProcessError):
+            return results.ERROR, str(exc)
         if isinstance(exc, MemoryError):
             return results.ERROR, (
                 f"your code ran out of memory{_learner_location(exc)}: it tried to allocate more "

@@ -23,6 +23,7 @@ class CheckResult:
     duration_s: float = 0.0
     output: str = ""  # the learner's captured stdout/stderr, truncated
     hidden: bool = False  # an instructor-only check (from --extra-checks)
+    observed: bool = False  # measured inside the learner's process (see learner_process.py)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -97,6 +98,7 @@ class GradeReport:
     notes: list[str] = field(
         default_factory=list
     )  # what the grader ignored or refused, for the instructor
+    sandbox: str = "none"  # "namespaces" when the learner's code ran sandboxed (sandbox.py)
 
     @property
     def score(self) -> float:
@@ -120,6 +122,7 @@ class GradeReport:
             "score": self.score,
             "max_score": self.max_score,
             "held_back_points": self.held_back,
+            "sandbox": self.sandbox,
             "notes": list(self.notes),
             "exercises": [e.to_dict() for e in self.exercises],
         }
@@ -132,6 +135,7 @@ class GradeReport:
             duration_s=data.get("duration_s", 0.0),
             held_back=data.get("held_back_points", 0.0),
             notes=list(data.get("notes", [])),
+            sandbox=data.get("sandbox", "none"),
         )
         report.exercises = [ExerciseResult.from_dict(e) for e in data["exercises"]]
         return report

@@ -21,12 +21,12 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
 
-from . import plugin, reaper, results
+from . import plugin, reaper, results, sandbox
 from .child import run_checks
 from .manifest import Course, Exercise
 from .results import CheckResult, ExerciseResult, GradeReport
@@ -54,6 +54,9 @@ class Limits:
     # A maintainer's mutant proof: a mutant is caught by its first lost point, so the exercise's
     # remaining checks are not run (reported not_attempted, "not run").
     stop_exercise_after_failure: bool = False
+    # Instructor modes: the learner's process runs sandboxed (sandbox.py), with these paths hidden.
+    sandbox: bool = False
+    hide: tuple[str, ...] = ()
 
 
 @dataclass
@@ -325,6 +328,7 @@ class ForkingLoop:
                     payload["status"],
                     str(payload["message"]),
                     round(float(payload["duration_s"]), 4),
+                    observed=bool(payload.get("observed", False)),
                 )
             except (ValueError, KeyError, TypeError):
                 child.forged = True
@@ -526,6 +530,8 @@ def _run_pytest(
         str(target),
         "--mlgrade-select",
         ",".join(ex.id for ex in present),
+        *(["--mlgrade-sandbox"] if loop.limits.sandbox else []),
+        *(arg for path in loop.limits.hide for arg in ("--mlgrade-hide", path)),
         "-p",
         "no:terminal",
         *modules,
@@ -565,6 +571,9 @@ def grade(
     limits = limits or Limits(
         memory_mb=course.memory_limit_mb, output_limit=course.output_limit_kb * 1024
     )
+    sandbox_status = sandbox.probe() if limits.sandbox else sandbox.NONE
+    if limits.sandbox and sandbox_status == sandbox.NONE:
+        limits = replace(limits, sandbox=False)  # said in the report: sandbox none
     target = Path(target).resolve()
     started = time.perf_counter()
     loop = ForkingLoop(course, limits, on_check)
@@ -581,7 +590,7 @@ def grade(
     if modules:
         _run_pytest(loop, target, present, modules)
 
-    report = GradeReport(target=str(target), notes=list(loop.notes))
+    report = GradeReport(target=str(target), notes=list(loop.notes), sandbox=sandbox_status)
     for ex in exercises:
         checks = [loop.results[nodeid] for nodeid, ex_id in loop.order if ex_id == ex.id]
         if ex not in present:

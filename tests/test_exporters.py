@@ -422,6 +422,7 @@ def test_csv_has_a_column_per_exercise_and_the_total(reports, name):
         "max_total",
         "status",
         "reason",
+        "sandbox",
     ]
     assert row["submission"] == 'alice, b. "the" learner'
     graded = {e.id: e for e in report.exercises}
@@ -432,6 +433,21 @@ def test_csv_has_a_column_per_exercise_and_the_total(reports, name):
     assert float(row["max_total"]) == pytest.approx(report.max_score)
     assert row["status"] == "graded"
     assert row["reason"] == "; ".join(report.notes)
+    assert row["sandbox"] == report.sandbox
+
+
+def test_every_format_says_whether_the_code_ran_sandboxed(reports):
+    """`sandbox: none` (or `namespaces`) is recorded in every report format."""
+    for value in ("none", "namespaces"):
+        report = copy.deepcopy(reports["partial"])
+        report.sandbox = value
+        assert json.loads(json_report.render(report))["sandbox"] == value
+        assert f'name="sandbox" value="{value}"' in junit.render(report)
+        scope = json.loads(gradescope.render(report))
+        assert scope["extra_data"]["sandbox"] == value and f"sandbox: {value}" in scope["output"]
+        assert f"sandbox: {value}" in markdown.render(report)
+        row = next(csv.DictReader(io.StringIO(gradebook.render(report, COURSE, "a"))))
+        assert row["sandbox"] == value
 
 
 def test_csv_row_of_a_submission_that_could_not_be_graded():

@@ -239,21 +239,31 @@ def test_control_force_pass_plugin_fools_plain_pytest(tmp_path: Path) -> None:
     assert proc.returncode == 0 and "1 passed" in proc.stdout, proc.stdout + proc.stderr
 
 
-def test_rebinding_the_grader_is_caught(swapped_target: Callable[..., Path], grade_json) -> None:
+def test_rebinding_the_grader_changes_nothing(
+    swapped_target: Callable[..., Path], grade_json
+) -> None:
+    """The learner's code runs in its own process: rebinding the classifier there rebinds a copy
+    the checks never use, and the untouched stub is graded as what it is."""
     ex_id = f"{LESSON}/ex01_standardize"
     report = grade_json(swapped_target(ex_id, hostile("patches_the_grader.py")), LESSON)
     ex = graded(report, ex_id)
-    assert ex["score"] == 0 and statuses(ex) == {"error"}
-    for check in ex["checks"]:
-        assert "autograder.plugin.classify" in check["message"], check["message"]
+    assert ex["score"] == 0 and statuses(ex) == {"not_attempted"}
 
 
-def test_rebinding_numpy_is_caught(swapped_target: Callable[..., Path], grade_json) -> None:
+def test_rebinding_numpy_changes_nothing(
+    swapped_target: Callable[..., Path], grade_json, tmp_path: Path
+) -> None:
+    """A wrong answer that rebinds NumPy's comparisons is graded exactly as the same wrong answer
+    without them: the comparisons run in the grader's process, which it cannot reach."""
     ex_id = f"{LESSON}/ex03_softmax"
-    report = grade_json(swapped_target(ex_id, hostile("patches_numpy.py")), LESSON)
-    ex = graded(report, ex_id)
-    assert ex["score"] == 0 and statuses(ex) == {"error"}
-    assert all("numpy." in c["message"] for c in ex["checks"])
+    patched = hostile("patches_numpy.py")
+    head, _, rest = patched.partition("np.isclose =")
+    honest = head + "def softmax" + rest.partition("def softmax")[2]
+    assert "np.allclose =" not in honest and "def log_softmax" in honest
+    with_patch = graded(grade_json(swapped_target(ex_id, patched), LESSON), ex_id)
+    without = graded(grade_json(swapped_target(ex_id, honest), LESSON), ex_id)
+    assert with_patch["score"] == without["score"] < with_patch["max_score"]
+    assert [c["status"] for c in with_patch["checks"]] == [c["status"] for c in without["checks"]]
 
 
 def test_forged_result_lines_earn_nothing(swapped_target: Callable[..., Path], grade_json) -> None:
@@ -266,14 +276,20 @@ def test_forged_result_lines_earn_nothing(swapped_target: Callable[..., Path], g
 def test_a_daemon_left_behind_cannot_rewrite_the_report(
     swapped_target: Callable[..., Path], tmp_path: Path
 ) -> None:
-    """A submission's setsid() + double-fork daemon is killed before any report is written."""
+    """A submission's setsid() + double-fork daemon is killed before any report is written.
+
+    Graded by a learner's `mlgrade check` (no sandbox, so the daemon could reach the report): the
+    subreaper alone must stop it."""
+    import tempfile
     import time
 
     ex_id = f"{LESSON}/ex02_pairwise"
     target = swapped_target(ex_id, hostile("daemon_rewrites_report.py"))
-    out, heartbeat = tmp_path / "report.json", tmp_path / "heartbeat"
+    shared = Path(tempfile.mkdtemp(prefix="mlgrade-heartbeat-"))
+    shared.chmod(0o777)  # the learner's process may run as nobody (the grader as root)
+    out, heartbeat = tmp_path / "report.json", shared / "heartbeat"
     proc = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", str(target), "--format", "json"]
+        [sys.executable, "-m", "autograder", "check", "--target", str(target), "--format", "json"]
         + ["--output", str(out)],
         capture_output=True,
         text=True,
@@ -289,3 +305,59 @@ def test_a_daemon_left_behind_cannot_rewrite_the_report(
     assert "forged" not in report, "a daemon rewrote the report after grading"
     (ex,) = [e for e in report["exercises"] if e["id"] == ex_id]
     assert ex["score"] == ex["max_score"], "the answer itself is right"
+
+
+def test_forgeries_through_frames_gc_and_signals_earn_nothing(
+    swapped_target: Callable[..., Path], grade_json
+) -> None:
+    """The checks, their verdicts and the result channel live in a process that never runs the
+    learner's code: what its frames, objects and signal handlers can reach is a copy with no
+    channel to write to."""
+    ex_id = f"{LESSON}/ex01_standardize"
+    report = grade_json(swapped_target(ex_id, hostile("forges_through_frames.py")), LESSON)
+    ex = graded(report, ex_id)
+    assert ex["score"] == 0 and "passed" not in statuses(ex), statuses(ex)
+
+
+def test_a_sandboxed_submission_reaches_nothing_outside_itself(tmp_path: Path) -> None:
+    """`mlgrade batch`: a submission's code cannot read the grader's memory, ptrace it, edit the
+    installed grader, read or edit a neighbouring submission, or reach the network; the
+    neighbour keeps its full marks."""
+    import hashlib
+
+    import autograder
+
+    batch = tmp_path / "submissions"
+    for name in ("alice", "bob"):
+        for ex in COURSE.lessons[0].exercises:
+            dest = batch / name / ex.relpath
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(stubs.solution_path(COURSE, ex).read_text())
+    (batch / "alice" / "01_numpy" / "ex01_standardize.py").write_text(hostile("reaches_out.py"))
+    neighbour = batch / "bob" / "01_numpy" / "ex02_pairwise.py"
+    before = neighbour.read_bytes()
+    grader = Path(autograder.__file__)
+    grader_before = hashlib.sha256(grader.read_bytes()).hexdigest()
+    out = tmp_path / "grades.csv"
+    proc = subprocess.run(
+        [sys.executable, "-m", "autograder", "batch", str(batch), "--output", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "MLGRADE_TEST_NEIGHBOUR": str(neighbour)},
+    )
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    assert neighbour.read_bytes() == before, "a submission edited its neighbour"
+    assert hashlib.sha256(grader.read_bytes()).hexdigest() == grader_before, "the grader was edited"
+    reports = tmp_path / "grades.reports"
+    if not reports.is_dir():
+        reports = next(p for p in tmp_path.iterdir() if p.is_dir() and p.name != "submissions")
+    alice = json.loads((reports / "alice.json").read_text())
+    bob = json.loads((reports / "bob.json").read_text())
+    assert alice["sandbox"] == bob["sandbox"] == "namespaces"
+    (ex,) = [e for e in alice["exercises"] if e["id"] == f"{LESSON}/ex01_standardize"]
+    printed = "\n".join(c["output"] for c in ex["checks"])
+    assert "denied the grader's memory" in printed, printed[:2000]
+    assert "REACHED" not in printed, printed[:2000]
+    lesson = {e["id"]: e for e in bob["exercises"] if e["id"].startswith(LESSON)}
+    assert all(e["score"] == e["max_score"] for e in lesson.values()), "the neighbour lost points"

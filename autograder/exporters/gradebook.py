@@ -9,15 +9,16 @@ from ..manifest import Course
 from ..results import GradeReport
 
 
+TAIL = ("total", "max_total", "status", "reason", "sandbox")  # the columns after the exercises
+
+
 def header(course: Course) -> list[str]:
-    return [
-        "submission",
-        *[ex.id for ex in course.exercises],
-        "total",
-        "max_total",
-        "status",
-        "reason",
-    ]
+    return ["submission", *[ex.id for ex in course.exercises], *TAIL]
+
+
+def cell(row: list[str], name: str) -> str:
+    """A row's value in one of the `TAIL` columns."""
+    return row[TAIL.index(name) - len(TAIL)]
 
 
 def row(
@@ -32,6 +33,7 @@ def row(
             f"{sum(e.points for e in course.exercises):g}",
             status,
             reason,
+            "",
         ]
     scores = {e.id: e.score for e in report.exercises}
     return [
@@ -41,6 +43,7 @@ def row(
         f"{report.max_score:g}",
         status,
         reason or "; ".join(report.notes),
+        report.sandbox,
     ]
 
 

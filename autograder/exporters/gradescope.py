@@ -56,7 +56,7 @@ def render(report: GradeReport) -> str:
             )
     # rounding per test must not make the tests disagree with the total
     total = round(sum(t["score"] for t in tests), 2)
-    summary = [f"Score {total:g}/{report.max_score:g}"]
+    summary = [f"Score {total:g}/{report.max_score:g} · sandbox: {report.sandbox}"]
     summary += [f"note: {n}" for n in report.notes]
     return (
         json.dumps(
@@ -67,6 +67,7 @@ def render(report: GradeReport) -> str:
                 "visibility": "visible",
                 "stdout_visibility": "hidden",
                 "tests": tests,
+                "extra_data": {"sandbox": report.sandbox},
             },
             indent=2,
         )

@@ -39,6 +39,7 @@ def render(report: GradeReport) -> str:
         props = ET.SubElement(suite, "properties")
         ET.SubElement(props, "property", name="score", value=f"{ex.score:g}")
         ET.SubElement(props, "property", name="max_score", value=f"{ex.max_score:g}")
+        ET.SubElement(props, "property", name="sandbox", value=report.sandbox)
         for check in ex.checks:
             case = ET.SubElement(
                 suite,

