@@ -8,7 +8,6 @@ import io
 from ..manifest import Course
 from ..results import GradeReport
 
-
 TAIL = ("total", "max_total", "status", "reason", "sandbox")  # the columns after the exercises
 
 
