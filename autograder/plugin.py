@@ -181,13 +181,10 @@ _learner_processes: dict[Path, LearnerProcess] = {}  # in a grading child: its e
 
 
 @pytest.fixture
-def submission(request: pytest.FixtureRequest) -> ModuleType | RemoteModule:
+def submission(request: pytest.FixtureRequest) -> RemoteModule:
     """The learner's module for the check's exercise, loaded afresh in the learner's process
-    (see `learner_process`): calls cross as values. A check module that sets
-    `GRADED_IN_PROCESS = True` gets the module imported into the grading process instead."""
+    (see `learner_process`): calls cross as values."""
     target, exercise_id = target_dir(request.config), exercise_id_of(request.node)
-    if getattr(request.module, "GRADED_IN_PROCESS", False):
-        return load_exercise(target, exercise_id)
     path = exercise_path(target, exercise_id)
     process = _learner_processes.get(path)
     if process is None or not process.alive():

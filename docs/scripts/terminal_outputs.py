@@ -54,8 +54,9 @@ ATTEMPTS = {
         "    if X.ndim != 2:\n"
         '        raise ValueError(f"X must be 2-D, got shape {X.shape}")\n'
         "    X = X.astype(np.float64)\n"
-        "    std = X.std(axis=0)\n"
-        "    return (X - X.mean(axis=0)) / np.where(std == 0.0, 1.0, std)\n"
+        "    mean, std = X.mean(axis=0), X.std(axis=0)\n"
+        "    constant = std <= len(X) * np.finfo(np.float64).eps * np.abs(mean)\n"
+        "    return np.where(constant, 0.0, (X - mean) / np.where(constant, 1.0, std))\n"
     ),
 }
 EX01 = "01_numpy/ex01_standardize"

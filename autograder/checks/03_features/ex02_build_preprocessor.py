@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from autograder.assertions import as_array, assert_close, differential, expect_raises, fail
+from autograder.learner_process import learner_isinstance
 
 from ._shared import (
     _learner_call,
@@ -20,10 +21,6 @@ from ._shared import (
     _same_outcome_kind,
     _world,
 )
-
-# Graded in the grading process until its checks use learner_isinstance and observe (the
-# scikit-learn estimator checks and the class of the returned object are seen in the learner's).
-GRADED_IN_PROCESS = True
 
 # ex02 · build_preprocessor
 
@@ -143,7 +140,7 @@ def _dense(value: Any, what: str) -> np.ndarray:
 
 def _fitted_preprocessor(submission, train: pd.DataFrame, numeric=NUMERIC, categorical=CATEGORICAL):
     ct = submission.build_preprocessor(list(numeric), list(categorical))
-    if not isinstance(ct, ColumnTransformer):
+    if not learner_isinstance(ct, ColumnTransformer):
         fail(
             f"build_preprocessor should return a sklearn.compose.ColumnTransformer, got {type(ct).__name__}"
         )
@@ -391,7 +388,7 @@ class TestBuildPreprocessor:
 
     def test_returns_an_unfitted_column_transformer(self, submission):
         ct = submission.build_preprocessor(list(NUMERIC), list(CATEGORICAL))
-        if not isinstance(ct, ColumnTransformer):
+        if not learner_isinstance(ct, ColumnTransformer):
             fail(
                 f"build_preprocessor should return a sklearn.compose.ColumnTransformer, got "
                 f"{type(ct).__name__}"

@@ -29,10 +29,6 @@ from ._shared import (
     _same_outcome_kind,
 )
 
-# Graded in the grading process until its checks use learner_isinstance and observe (the
-# scikit-learn estimator checks and the class of the returned object are seen in the learner's).
-GRADED_IN_PROCESS = True
-
 # ex04 · OutOfFoldTargetEncoder
 
 # scikit-learn's estimator checks that do not apply to an out-of-fold target encoder, and why.
@@ -465,6 +461,28 @@ def _compare_train_test(got, expected, where: str) -> None:
         )
 
 
+def _estimator_check_failures(module) -> tuple[list[str], int]:
+    """scikit-learn's estimator checks on the learner's class, run in the learner's process (where
+    the class lives): the failures, one line each, and how many checks ran."""
+    failures, ran = [], 0
+    for name, check, est in _generated_estimator_checks(module.OutOfFoldTargetEncoder()):
+        if name in SKIPPED_ESTIMATOR_CHECKS:
+            continue
+        ran += 1
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                check(est)
+        except NotImplementedError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - each failing check is reported by name
+            if type(exc).__name__ == "SkipTest":
+                continue
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            failures.append(f"{name}: {type(exc).__name__}: {first[:220]}")
+    return failures, ran
+
+
 class TestTargetEncoder:
     def test_encoder_matches_reference_on_generated_inputs(self, submission, reference):
         differential(
@@ -890,22 +908,7 @@ class TestTargetEncoder:
         encoder.fit_transform(
             X, y
         )  # an unfinished encoder stops here, before scikit-learn's checks
-        failures, ran = [], 0
-        for name, check, est in _generated_estimator_checks(submission.OutOfFoldTargetEncoder()):
-            if name in SKIPPED_ESTIMATOR_CHECKS:
-                continue
-            ran += 1
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    check(est)
-            except NotImplementedError:
-                raise
-            except Exception as exc:
-                if type(exc).__name__ == "SkipTest":
-                    continue
-                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-                failures.append(f"{name}: {type(exc).__name__}: {first[:220]}")
+        failures, ran = submission.observe(_estimator_check_failures)
         if failures:
             fail(
                 f"{len(failures)} of {ran} scikit-learn estimator checks failed; the first: "
