@@ -41,7 +41,10 @@ def render(report: GradeReport) -> str:
     if failures:
         out += ["### What to fix", ""]
         for ex, check in failures[:50]:
-            out.append(f"- **{ex.id}** · {check.name} ({check.status}): {_cell(check.message)}")
+            seen = ", observed in the learner's process" if check.observed else ""
+            out.append(
+                f"- **{ex.id}** · {check.name} ({check.status}{seen}): {_cell(check.message)}"
+            )
         if len(failures) > 50:
             out.append(f"- … and {len(failures) - 50} more")
         out.append("")

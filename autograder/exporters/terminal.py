@@ -47,6 +47,8 @@ def print_check(
     message of the check above."""
     mark, style = STYLE[check.status]
     line = Text(f"  {mark} ", style=style) + Text(check.name)
+    if check.observed:
+        line += Text(" (observed in your process)", style="dim")
     if same_as_above and check.status != "passed":
         line.append("  (same as above)", style="dim")
     _print(console, line)
