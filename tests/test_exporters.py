@@ -397,7 +397,9 @@ def test_markdown_has_totals_a_table_per_lesson_and_the_failures(reports, name):
     ]
     assert ("### What to fix" in text) == bool(to_fix)
     for ex, check in to_fix:
-        assert f"- **{ex.id}** · {check.name} ({check.status}): {md_cell(check.message)}" in lines
+        seen = ", observed in the learner's process" if check.observed else ""
+        line = f"- **{ex.id}** · {check.name} ({check.status}{seen}): {md_cell(check.message)}"
+        assert line in lines
     for note in report.notes:
         assert f"> note: {md_cell(note)}" in lines
 
