@@ -90,8 +90,16 @@ class _Host:
         kind = type(obj)
         return {"$h": number, "type": kind.__qualname__, "module": kind.__module__}
 
+    @staticmethod
+    def _flush() -> None:
+        """Before an answer: what the learner printed belongs to the check now running."""
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+
     def reply(self, value: Any, **extra: Any) -> None:
         tree, blobs = wire.encode(value, self.handle)
+        self._flush()
         wire.send(self.sock, {"value": tree, **extra}, blobs)
 
     def where(self, exc: BaseException) -> str:
@@ -105,6 +113,7 @@ class _Host:
         info = {"mro": mro, "message": str(exc)[:2000], "where": self.where(exc)}
         if isinstance(exc, SystemExit):
             info["code"] = exc.code if isinstance(exc.code, (int, str)) else None
+        self._flush()
         wire.send(self.sock, {"exc": info}, [])
 
     def load(self, source: str) -> None:
@@ -189,6 +198,7 @@ class _Host:
             offset = len(enc.blobs)
             enc.blobs.extend(change_blobs)
             moved.append([key, _shift_blobs(change_tree, offset)])
+        self._flush()
         wire.send(self.sock, {"value": tree, "writeback": moved, **extra}, enc.blobs)
 
     def serve(self) -> None:

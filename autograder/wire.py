@@ -217,7 +217,8 @@ class Decoder:
             shape = tuple(int(s) for s in node["$ao"])
             items = [self.decode(x) for x in node["items"]]
             out = np.empty(len(items), dtype=object)
-            out[:] = items if items else []
+            for i, item in enumerate(items):  # one by one: a list item must stay one object
+                out[i] = item
             return out.reshape(shape)
         return np.lib.format.read_array(io.BytesIO(self.blob(node["$a"])), allow_pickle=False)
 
