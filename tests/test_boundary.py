@@ -1,0 +1,234 @@
+"""The process boundary: what crosses from a learner's process, and how (autograder/wire.py,
+autograder/learner_process.py). The whole-grader tests are in test_hostile.py and test_exercises.py;
+these pin the contract of each piece."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from autograder import wire
+from autograder.learner_process import (
+    LearnerProcess,
+    LearnerProcessError,
+    Remote,
+    learner_isinstance,
+)
+
+
+def roundtrip(value):
+    tree, blobs = wire.encode(value, lambda obj: {"$h": 7, "type": type(obj).__qualname__})
+    return wire.decode(json.loads(json.dumps(tree)), blobs, lambda node: ("handle", node["$h"]))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        True,
+        -3,
+        2**80,
+        1.5,
+        float("inf"),
+        "text",
+        b"\x00bytes",
+        [1, (2, 3.0), {"a": {4}}],
+        {1: "one", (2, 3): None},
+        np.arange(12, dtype=np.int16).reshape(3, 4),
+        np.array([1.5, np.nan], dtype=np.float32),
+        np.float32(2.5),
+        np.int8(-3),
+        pd.Timestamp("2025-03-30 01:30", tz="Europe/Berlin"),
+        pd.Timedelta("36h"),
+    ],
+    ids=repr,
+)
+def test_plain_values_cross_unchanged(value):
+    back = roundtrip(value)
+    assert type(back) is type(value)
+    if isinstance(value, np.ndarray):
+        assert back.dtype == value.dtype and np.array_equal(back, value, equal_nan=True)
+    else:
+        assert back == value or (back != back and value != value)
+
+
+def test_a_frame_crosses_with_every_dtype_and_its_index():
+    frame = pd.DataFrame(
+        {
+            "i8": np.array([1, -2, 3], dtype=np.int8),
+            "u32": np.array([1, 2, 3], dtype=np.uint32),
+            "f": [1.0, np.nan, 3.5],
+            "b": [True, False, True],
+            "cat": pd.Categorical(["a", None, "b"], categories=["b", "a"], ordered=True),
+            "utc": pd.to_datetime(["2025-01-01", None, "2025-01-03"], utc=True),
+            "naive": pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-03"]),
+            "string": pd.array(["x", None, "z"], dtype="string"),
+            "obj": np.array(["x", None, 3], dtype=object),
+            "Int64": pd.array([1, None, 3], dtype="Int64"),
+        },
+        index=pd.Index([30, 10, 20], name="id"),
+    )
+    frame.columns = [*frame.columns[:-1], ("a", "tuple")]  # a column name that is not a string
+    back = roundtrip(frame)
+    pd.testing.assert_frame_equal(back, frame)
+    series = pd.Series([1, 2], index=pd.MultiIndex.from_tuples([("a", 1), ("b", 2)]), name="s")
+    pd.testing.assert_series_equal(roundtrip(series), series)
+
+
+def test_anything_else_crosses_as_a_handle():
+    assert roundtrip(lambda x: x) == ("handle", 7)
+    assert roundtrip(iter([1])) == ("handle", 7)
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [
+        [1, 2],
+        {"$a": 5},
+        {"$pickle": "x"},
+        {"$str": [1]},
+        {
+            "$df": [],
+            "columns": {"$ri": [0, 1, 1], "name": None},
+            "index": {"$ri": [0, 0, 1], "name": None},
+        },
+    ],
+    ids=["bare list", "missing blob", "unknown kind", "string of ints", "columns without data"],
+)
+def test_a_malformed_message_is_refused(tree):
+    with pytest.raises(wire.WireError):
+        wire.decode(tree, [], lambda node: None)
+
+
+def test_an_object_array_is_never_unpickled():
+    arr = np.empty(1, dtype=object)
+    arr[0] = {"nested": [1]}
+    tree, blobs = wire.encode(arr, lambda obj: {"$h": 0})
+    assert "$ao" in tree  # element by element, never np.save of an object array (a pickle)
+    assert roundtrip(arr)[0] == {"nested": [1]}
+
+
+EXERCISE = """
+import numpy as np
+
+class Shout(ValueError):
+    pass
+
+def double_in_place(X):
+    X *= 2
+    return X.sum()
+
+def same(X):
+    return X
+
+def draw(rng, n):
+    return rng.random(n)
+
+def batches(X, rng):
+    for i in rng.permutation(len(X)):
+        yield X[i]
+
+def bad():
+    raise Shout("learner-made")
+
+def leave():
+    raise SystemExit(3)
+
+class Model:
+    def fit(self, X):
+        self.mean_ = float(np.mean(X))
+        return self
+"""
+
+
+@pytest.fixture
+def learner(tmp_path: Path):
+    path = tmp_path / "ex.py"
+    path.write_text(EXERCISE)
+    process = LearnerProcess(path, "boundary_test_ex")
+    yield process.load()
+    process.close()
+
+
+def test_an_argument_changed_in_place_is_written_back(learner):
+    X = np.ones(4)
+    assert learner.double_in_place(X) == 8.0
+    assert np.array_equal(X, [2, 2, 2, 2]), "the check must see what the learner's code did to X"
+
+
+def test_a_result_that_is_the_argument_comes_back_as_the_checks_object(learner):
+    X = np.arange(3.0)
+    assert learner.same(X) is X
+
+
+def test_a_generator_is_iterated_across_and_the_rng_moves_as_it_would(learner):
+    rng = np.random.default_rng(0)
+    first = learner.draw(rng, 2)
+    second = learner.draw(rng, 2)
+    assert not np.array_equal(first, second), "the check's rng must advance with each call"
+    reference = np.random.default_rng(0)
+    assert np.array_equal(first, reference.random(2))
+    rng = np.random.default_rng(1)
+    got = list(learner.batches(np.arange(5.0), rng))
+    assert sorted(got) == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert rng.bit_generator.state == _advanced(1, lambda r: r.permutation(5))
+
+
+def _advanced(seed, use):
+    rng = np.random.default_rng(seed)
+    use(rng)
+    return rng.bit_generator.state
+
+
+def test_exceptions_cross_as_the_nearest_allowed_type(learner):
+    with pytest.raises(ValueError, match="learner-made") as info:
+        learner.bad()
+    assert type(info.value) is ValueError, "never the learner's own class"
+    assert "ex.py, line" in info.value.mlgrade_where
+    with pytest.raises(SystemExit) as exit_info:
+        learner.leave()
+    assert exit_info.value.code == 3
+
+
+def test_an_object_is_a_handle_with_one_proxy(learner):
+    model = learner.Model()
+    assert isinstance(model, Remote) and type(model).__name__ == "Model"
+    assert model.fit(np.arange(4.0)) is model, "fit returns self: the same proxy"
+    assert model.mean_ == 1.5
+    assert learner_isinstance(model, object)
+    assert not learner_isinstance(model, int)
+
+
+def test_a_learner_process_that_dies_is_reported(tmp_path: Path):
+    path = tmp_path / "ex.py"
+    path.write_text("import os\n\ndef die():\n    os._exit(7)\n")
+    process = LearnerProcess(path, "boundary_test_die")
+    try:
+        module = process.load()
+        with pytest.raises(LearnerProcessError, match="exit code 7"):
+            module.die()
+        assert not process.alive()
+    finally:
+        process.close()
+
+
+def test_a_learner_process_holds_no_descriptor_of_the_grader(tmp_path: Path):
+    r, w = os.pipe()  # stands for the grading child's result pipe
+    path = tmp_path / "ex.py"
+    path.write_text(
+        "import os\n\ndef fds():\n    return sorted(int(f) for f in os.listdir('/proc/self/fd'))\n"
+    )
+    process = LearnerProcess(path, "boundary_test_fds")
+    try:
+        open_fds = process.load().fds()
+    finally:
+        process.close()
+        os.close(r)
+        os.close(w)
+    assert r not in open_fds[4:] and w not in open_fds[4:]
+    assert len(open_fds) <= 5, open_fds  # stdin, stdout, stderr, its socket, the listing itself
