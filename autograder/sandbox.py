@@ -115,7 +115,11 @@ def enter(hide: list[Path]) -> None:
         if point == "/" and result != 0:
             _check(result, "remount / read-only")
     for path in hide:
-        if Path(path).is_dir():
+        try:
+            is_dir = Path(path).is_dir()
+        except PermissionError:  # this user cannot even look into it: hidden already
+            continue
+        if is_dir:
             flags = MS_RDONLY | MS_NOSUID | MS_NODEV
             _check(
                 libc.mount(b"tmpfs", str(path).encode(), b"tmpfs", flags, b"size=4k"),

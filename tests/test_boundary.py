@@ -232,3 +232,77 @@ def test_a_learner_process_holds_no_descriptor_of_the_grader(tmp_path: Path):
         os.close(w)
     assert r not in open_fds[4:] and w not in open_fds[4:]
     assert len(open_fds) <= 5, open_fds  # stdin, stdout, stderr, its socket, the listing itself
+
+
+SANDBOX_PROBE = """
+import json, os, socket, sys
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from autograder import sandbox
+hidden, readme = sys.argv[2], sys.argv[3]
+sandbox.enter([Path(hidden)])
+seen = {}
+def attempt(name, fn):
+    try:
+        fn()
+        seen[name] = "allowed"
+    except OSError:
+        seen[name] = "denied"
+attempt("write the course", lambda: open(readme, "a").close())
+attempt("write /tmp", lambda: open("/tmp/scratch", "w").close())
+attempt("network", lambda: socket.create_connection(("127.0.0.1", 9), timeout=1))
+seen["hidden folder"] = sorted(os.listdir(hidden))
+print(json.dumps(seen))
+"""
+
+
+def _sandbox_cases() -> list[str]:
+    cases = ["the grader's user"]
+    if os.geteuid() == 0 and Path("/usr/bin/python3").exists():
+        cases.append("an unprivileged user")  # the user namespace path a non-root grader takes
+    return cases
+
+
+@pytest.mark.parametrize("who", _sandbox_cases())
+def test_the_sandbox_makes_files_read_only_hides_folders_and_cuts_the_network(
+    who: str, tmp_path: Path
+):
+    import subprocess
+    import sys
+
+    from autograder import sandbox
+    from autograder.manifest import COURSE_ROOT
+
+    if sandbox.probe() == sandbox.NONE:
+        pytest.fail("no sandbox can start on this machine: Linux user namespaces are needed")
+    import shutil
+    import tempfile
+
+    # Outside /tmp, which the sandbox replaces anyway, and where an unprivileged user can look.
+    hidden = Path(tempfile.mkdtemp(prefix=".mlgrade-sandbox-test-", dir=COURSE_ROOT.parent))
+    request_cleanup = [lambda: shutil.rmtree(hidden, ignore_errors=True)]
+    hidden.chmod(0o755)
+    (hidden / "bob.py").write_text("secret")
+    cmd = [sys.executable, "-c", SANDBOX_PROBE, str(COURSE_ROOT), str(hidden)]
+    cmd.append(str(COURSE_ROOT / "README.md"))
+    preexec = None
+    if who == "an unprivileged user":
+        cmd[0] = "/usr/bin/python3"  # the course's venv may live where nobody cannot read
+
+        def preexec() -> None:
+            os.setgid(65534)
+            os.setuid(65534)
+
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60, preexec_fn=preexec)
+    finally:
+        for cleanup in request_cleanup:
+            cleanup()
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    seen = json.loads(proc.stdout)
+    assert seen == {
+        "write the course": "denied",
+        "write /tmp": "allowed",
+        "network": "denied",
+        "hidden folder": [],
+    }, seen
