@@ -280,7 +280,6 @@ def test_the_sandbox_makes_files_read_only_hides_folders_and_cuts_the_network(
 
     # Outside /tmp, which the sandbox replaces anyway, and where an unprivileged user can look.
     hidden = Path(tempfile.mkdtemp(prefix=".mlgrade-sandbox-test-", dir=COURSE_ROOT.parent))
-    request_cleanup = [lambda: shutil.rmtree(hidden, ignore_errors=True)]
     hidden.chmod(0o755)
     (hidden / "bob.py").write_text("secret")
     cmd = [sys.executable, "-c", SANDBOX_PROBE, str(COURSE_ROOT), str(hidden)]
@@ -296,8 +295,7 @@ def test_the_sandbox_makes_files_read_only_hides_folders_and_cuts_the_network(
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60, preexec_fn=preexec)
     finally:
-        for cleanup in request_cleanup:
-            cleanup()
+        shutil.rmtree(hidden, ignore_errors=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     seen = json.loads(proc.stdout)
     assert seen == {
