@@ -556,10 +556,7 @@ class RemoteModule:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        value = self._process.request("getattr", name=name)
-        if isinstance(value, Remote):
-            object.__setattr__(value, "_origin", None)
-        return value
+        return self._process.request("getattr", name=name)
 
     def observe(self, fn: Callable[..., Any], *args: Any) -> Any:
         """`fn(learner_module, *args)`, run in the learner's process; its value comes back.
