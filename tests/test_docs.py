@@ -125,11 +125,27 @@ EXPECTED_OUTPUT = {
     "02_pandas/rolling_windows.py": [
         "first login of each device, closed='right': [1, 1] (counts itself)",
         "first login of each device, closed='left': [0, 0]",
+        "12:10 tie, closed='right': [2, 3] (the row order decides) | closed='left': [2, 2]",
         "select-then-count index levels: ['device', 'at']",
         "12:30 login, 2-row window: 1 | 10-minute window: 0",
     ],
+    "02_pandas/serving_skew.py": [
+        "tie at 12:13, payments [2260, 7801] | closed='right' (row order): [4, 5] | online "
+        "(arrival order): [5, 4] | closed='left': [4, 4]",
+        "late 12:05 payment, at 12:08 and 12:10: closed='right' [4, 4] | online [3, 3]",
+        "closed='right' equals the served value on 3 of 7 payments",
+        "as known at scoring equals the served value on 7 of 7 payments",
+        "50,000 payments: served - offline = 1 on 49,999, 2 on 1",
+        "rule 'n_1h >= 2' offline: flags 489 payments (1.0%), precision 0.16, recall 0.11",
+        "rule 'n_1h >= 2' served: flags 5,845 payments (11.7%), precision 0.05, recall 0.38",
+    ],
     "02_pandas/memory_dtypes.py": [
-        "after / before: 14%",
+        "2,000 users, text as object: 80,132 bytes shallow, 295,331 bytes deep",
+        "  object           home_country 118,000 | segment 129,199",
+        "  string[python]   home_country 118,000 | segment 129,199",
+        "  Arrow layout     home_country  20,000 | segment  31,199",
+        "columns: 295,199 bytes with object text, 99,199 with Arrow text, 41,132 after",
+        "after / before: 14% | after / total with Arrow text: 41%",
         "float32 would change 95% of spend levels, e.g. 15.35 -> 15.350000381469727",
         "segment order: student < standard < premium",
         "categories of their own: Categoricals can only be compared",

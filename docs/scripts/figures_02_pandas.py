@@ -35,8 +35,8 @@ def _minutes(times: pd.Series, origin: pd.Timestamp) -> list[float]:
     return ((times - origin) / pd.Timedelta("1min")).tolist()
 
 
-def window_leak_timeline(out: Path) -> Path:
-    """Lesson 02: which logins the window of one login may see, and what closed= changes."""
+def window_edges_timeline(out: Path) -> Path:
+    """Lesson 02: which logins the window of one login holds, and what closed= changes."""
     ex = _example("rolling_windows")
     logins = ex.LOGINS
     row = 4  # device a's second login at 12:10, tied with another at 12:10
@@ -55,10 +55,10 @@ def window_leak_timeline(out: Path) -> Path:
         (x0 + x1) / 2, 1.55, "window [t − 10 min, t)", ha="center", fontsize=9, color="tab:green"
     )
     groups = {
-        "counted: in [t − w, t)": ([0, 1], "tab:green", "o"),
-        "the login itself": ([4], "tab:red", "*"),
-        "a tie at t: not before": ([3], "tab:orange", "D"),
-        "later: the future, never": ([6, 7], "0.45", "o"),
+        "in [t − w, t)": ([0, 1], "tab:green", "o"),
+        "the login itself: in (t − w, t] only": ([4], "tab:red", "*"),
+        "a tie at t: 'right' counts it if it is the row above": ([3], "tab:orange", "D"),
+        "later: never": ([6, 7], "0.45", "o"),
         "another device: never": ([2, 5], "0.75", "s"),
     }
     for label, (rows, color, marker) in groups.items():
@@ -79,55 +79,62 @@ def window_leak_timeline(out: Path) -> Path:
             linewidths=0.5,
         )
     ax.annotate(
-        "exactly t − w:\ncounted",
+        "exactly t − w:\nin [t − w, t),\nnot in (t − w, t]",
         xy=(x0, 1.0),
-        xytext=(x0 - 1.6, 0.45),
+        xytext=(x0 + 2.6, 0.5),
         fontsize=8,
-        arrowprops={"arrowstyle": "->", "color": "0.3"},
+        arrowprops={"arrowstyle": "->", "color": "0.3", "shrinkA": 2, "shrinkB": 5},
         ha="center",
+        va="center",
     )
     ax.set_yticks([0, 1], ["device b", "device a"])
-    ax.set_ylim(-0.5, 1.8)
+    ax.set_ylim(-1.3, 1.8)
     ax.set_xlim(-3, 32)
     ax.set_xlabel("minutes after 12:00 UTC")
     ax.set_title(
-        f"Logins before device a's 12:10 login: closed='left' counts {counts['left']}; "
-        f"the default 'right' counts {counts['right']} (itself, not 12:00)",
+        f"Device a's second 12:10 login: closed='left' counts {counts['left']} (12:00, 12:04);\n"
+        f"the default 'right' counts {counts['right']} (12:04, the tied login in the row above, "
+        "itself)",
         fontsize=10,
     )
     ax.grid(True, axis="x", alpha=0.3)
     ax.legend(loc="lower right", fontsize=8, ncol=2, framealpha=0.9)
     fig.tight_layout()
-    path = out / "02-window-leak.png"
+    path = out / "02-window-edges.png"
     fig.savefig(path, metadata=PNG_METADATA)
     plt.close(fig)
     return path
 
 
 def memory_before_after(out: Path) -> Path:
-    """Lesson 02: deep memory per column of the users table, as loaded and with cheaper dtypes."""
+    """Lesson 02: deep memory per column of the users table, with text as Python strings, as Arrow
+    strings (the layout the example checks against string[pyarrow]) and with cheaper dtypes."""
     ex = _example("memory_dtypes")
-    users = ex.users_as_loaded()
+    users = ex.users_with_text(object)
     small = ex.shrink_users(users)
     table = ex.memory_by_column(users, small)
-    fig, ax = plt.subplots(figsize=(7, 3.8), dpi=110)
+    arrow = table["before"].copy()
+    for column in ex.TEXT:
+        arrow[column] = ex.arrow_layout_bytes(users[column])
+    bars = (
+        (table["before"], "tab:red", "text as object (Python strings)"),
+        (arrow, "tab:orange", "text as string[pyarrow]"),
+        (table["after"], "tab:blue", "cheaper dtypes (categories)"),
+    )
+    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
     rows = range(len(table))
-    ax.barh(
-        [r - 0.2 for r in rows],
-        table["before"],
-        height=0.4,
-        color="tab:red",
-        label=f"as loaded: {table['before'].sum() / 1e3:,.0f} kB",
-    )
-    ax.barh(
-        [r + 0.2 for r in rows],
-        table["after"],
-        height=0.4,
-        color="tab:blue",
-        label=f"cheaper dtypes: {table['after'].sum() / 1e3:,.0f} kB",
-    )
+    for k, (values, color, label) in enumerate(bars):
+        ax.barh(
+            [r + (k - 1) * 0.27 for r in rows],
+            values,
+            height=0.27,
+            color=color,
+            label=f"{label}: {values.sum() / 1e3:,.0f} kB",
+        )
     labels = [
-        f"{c}\n{users[c].dtype} → {small[c].dtype}"
+        f"{c}\ntext → {small[c].dtype}"
+        if c in ex.TEXT
+        else f"{c}\n{users[c].dtype} → {small[c].dtype}"
         if users[c].dtype != small[c].dtype
         else f"{c}\n{users[c].dtype} (kept)"
         for c in table.index
@@ -136,7 +143,7 @@ def memory_before_after(out: Path) -> Path:
     ax.invert_yaxis()
     ax.set_xscale("log")
     ax.set_xlabel("bytes, memory_usage(deep=True) (log scale)")
-    ax.set_title(f"{len(users):,} users: text as Python strings dominates", fontsize=10)
+    ax.set_title(f"{len(users):,} users: the text costs most as Python strings", fontsize=10)
     ax.grid(True, axis="x", which="major", alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
@@ -146,4 +153,4 @@ def memory_before_after(out: Path) -> Path:
     return path
 
 
-FIGURES = (window_leak_timeline, memory_before_after)
+FIGURES = (window_edges_timeline, memory_before_after)

@@ -1,8 +1,10 @@
-"""Worked example: time windows that look only at the past, on one card's logins.
+"""Worked example: time windows over the past, on logins per device.
 
 Feature: how many logins the same device made in the 10 minutes before each login. rolling() on a
-time column measures windows in time, not rows; closed= decides whether the login itself counts.
-The default, closed="right", is the window (t - w, t]: it includes the current row, a leak.
+time column measures windows in time, not rows; closed= decides which edges of the window count.
+The default, closed="right", is the window (t - w, t]: it counts the current row, and of several
+rows at the same time it counts those above it in the frame, so the row order decides a tie.
+closed="left" is [t - w, t): strictly before t, the same for every row of a tie.
 
 Run: python docs/examples/02_pandas/rolling_windows.py
 """
@@ -54,6 +56,13 @@ def main() -> None:
         table.groupby("device")["past_only_left"].first().tolist(),
     )
     print("12:10 logins see 12:00 (exactly 10 min before):", table.loc[3, "past_only_left"] == 2)
+    tie = [3, 4]  # device a's two logins at 12:10
+    print(
+        "12:10 tie, closed='right':",
+        table.loc[tie, "default_right"].tolist(),
+        "(the row order decides) | closed='left':",
+        table.loc[tie, "past_only_left"].tolist(),
+    )
 
     ordered = LOGINS.sort_values(["device", "at"]).assign(one=1.0)
     picked_first = ordered.groupby("device")[["at", "one"]].rolling(WINDOW, on="at")["one"].count()
