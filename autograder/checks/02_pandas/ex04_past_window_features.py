@@ -248,8 +248,8 @@ class TestPastWindowFeatures:
                 fail(
                     f"three users with one payment each should have n_tx_{window} = 0 and "
                     f"total_amount_{window} = 0.0 everywhere; got {counts.tolist()} and "
-                    f"{totals.tolist()}. The payment itself is not in its own past: at scoring "
-                    "time a feature that includes it is not available (closed='left')"
+                    f"{totals.tolist()}. The payment itself is outside this exercise's window "
+                    "[t - w, t) (closed='left'): the features describe the past before it"
                 )
 
     def test_future_never_counted(self, submission):
