@@ -25,12 +25,14 @@ Contract:
 
 from collections.abc import Sequence
 
+import numpy as np
+import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 
 def build_preprocessor(numeric: Sequence[str], categorical: Sequence[str]) -> ColumnTransformer:
-    # TODO: reject overlapping lists; numeric: median imputer + scaler; categorical: most-frequent imputer + one-hot (unknowns ignored)
+    # TODO: reject overlapping lists; numeric: median imputer + scaler; categorical: as objects with every gap as NaN, most-frequent imputer + one-hot (unknowns ignored)
     raise NotImplementedError

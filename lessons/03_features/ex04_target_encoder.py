@@ -30,8 +30,9 @@ Three small helpers come first, each with its own docstring: `as_category_matrix
   rows: split the rows with `KFold(n_splits, shuffle=True, random_state=random_state)`; the rows
   of each fold are encoded with statistics (and `prior`) computed from the other folds only. So no
   row ever sees its own label.
-- `X` is a 2-D array or DataFrame of categories (strings, integers, floats; NaN is a category of
-  its own); every column is encoded. `y` is numeric or boolean, one value per row. 1-D or empty
+- `X` is a 2-D array or DataFrame of categories (strings, integers, floats); every column is
+  encoded. A missing value is a category of its own: `NaN` and `None` are that same one category,
+  at `fit` and at `transform` alike. `y` is numeric or boolean, one value per row. 1-D or empty
   `X`, a different number of rows in `X` and `y`, or a different number of columns at `transform`
   than at `fit`, raise `ValueError`.
 - Results are float64 arrays of shape (n_rows, n_columns).
@@ -58,14 +59,16 @@ def as_category_matrix(X) -> np.ndarray:
 
 
 def smoothed_means(categories: np.ndarray, y: np.ndarray, smoothing: float) -> pd.Series:
-    """The smoothed encoding of every category in `categories` (1-D), with prior = y.mean()."""
+    """The smoothed encoding of every category in `categories` (1-D), with prior = y.mean(). The
+    missing entries (`None` or `NaN`) are one category, keyed `NaN`."""
     # TODO: group y by category (NaN included) for sums and counts; blend with the prior
     raise NotImplementedError
 
 
 def look_up(categories: np.ndarray, encoding: pd.Series, fallback: float) -> np.ndarray:
-    """The encoding of each entry of `categories` (1-D); `fallback` for a category not in it."""
-    # TODO: reindex the encoding by the categories; fill the unseen ones (NaN) with fallback
+    """The encoding of each entry of `categories` (1-D); `fallback` for a category not in it. A
+    missing entry (`None` or `NaN`) is looked up as the `NaN` category."""
+    # TODO: missing entries (None or NaN) as NaN; reindex the encoding by them; fill the unseen ones (NaN) with fallback
     raise NotImplementedError
 
 

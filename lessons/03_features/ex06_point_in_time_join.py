@@ -18,6 +18,9 @@ Contract:
   `on`. Never a later snapshot, never one of another key.
 - The result has every column of `events` (values unchanged), then every column of `snapshots`
   other than `by` and `on`. An event with no such snapshot gets NaN in those columns.
+- A column other than `by` and `on` that both frames have (say both hold a `risk`) raises
+  `ValueError` naming it: the result cannot hold two columns of one name, so rename it in one of
+  the frames first.
 - Same rows, same order and same index as `events`, whatever the order of either input (neither
   needs to be sorted). Neither input is modified.
 """
@@ -28,5 +31,5 @@ import pandas as pd
 def point_in_time_join(
     events: pd.DataFrame, snapshots: pd.DataFrame, by: str | list[str], on: str
 ) -> pd.DataFrame:
-    # TODO: sort both by time, merge_asof backward per key, then restore the events' order and index
+    # TODO: reject value columns in both frames; sort both by time, merge_asof backward per key, then restore the events' order and index
     raise NotImplementedError

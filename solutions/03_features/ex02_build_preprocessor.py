@@ -25,22 +25,33 @@ Contract:
 
 from collections.abc import Sequence
 
+import numpy as np
+import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 
 def build_preprocessor(numeric: Sequence[str], categorical: Sequence[str]) -> ColumnTransformer:
-    # BEGIN SOLUTION: reject overlapping lists; numeric: median imputer + scaler; categorical: most-frequent imputer + one-hot (unknowns ignored)
+    # BEGIN SOLUTION: reject overlapping lists; numeric: median imputer + scaler; categorical: as objects with every gap as NaN, most-frequent imputer + one-hot (unknowns ignored)
     overlap = sorted(set(numeric) & set(categorical))
     if overlap:
         raise ValueError(f"columns listed as both numeric and categorical: {overlap}")
     numeric_steps = Pipeline(
         [("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())]
     )
+    # SimpleImputer rejects a bool column and does not see None as missing: hand it Python
+    # objects with every missing value (None, NaN, pd.NA) as NaN. A library function, not a
+    # lambda, so the fitted preprocessor can still be pickled.
+    as_objects = FunctionTransformer(
+        pd.DataFrame.to_numpy,
+        kw_args={"dtype": object, "na_value": np.nan},
+        feature_names_out="one-to-one",
+    )
     categorical_steps = Pipeline(
         [
+            ("as_objects", as_objects),
             ("impute", SimpleImputer(strategy="most_frequent")),
             ("one_hot", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
         ]

@@ -111,6 +111,27 @@ KINDS_NUMERIC = ["is_weekend", "amount", "items"]  # not the frame's order
 KINDS_CATEGORICAL = ["hour", "card_present", "channel", "device"]
 
 
+def _gappy_text_train() -> pd.DataFrame:
+    """A text column (object dtype) whose gaps are None in some rows and NaN in others; 'app' is
+    the most frequent value, more frequent than the gaps taken together."""
+    channel = ["app", "web", None, "app", "pos", np.nan, "app", "web", None, "app", "app"]
+    return pd.DataFrame(
+        {
+            "channel": pd.Series(channel, dtype=object),
+            "amount": [12.0, 250.0, 31.5, 8.0, 99.0, 45.0, 17.0, 310.0, 22.0, 64.0, 5.5],
+        }
+    )
+
+
+def _gappy_text_new() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "channel": pd.Series(["web", None, np.nan, "pos", None], dtype=object),
+            "amount": [20.0, 75.0, 3.0, 1000.0, 50.0],
+        }
+    )
+
+
 def _reference_matrix(train: pd.DataFrame, frame: pd.DataFrame, numeric, categorical) -> np.ndarray:
     """What the contract says, written out: median + z-score, then most-frequent + one-hot."""
     blocks = []
@@ -138,17 +159,20 @@ def _dense(value: Any, what: str) -> np.ndarray:
     return as_array(value, what, ndim=2)
 
 
-def _fitted_preprocessor(submission, train: pd.DataFrame, numeric=NUMERIC, categorical=CATEGORICAL):
+def _fitted_preprocessor(
+    submission,
+    train: pd.DataFrame,
+    numeric=NUMERIC,
+    categorical=CATEGORICAL,
+    why: str = "the preprocessor must fit on an ordinary frame of numbers and categories",
+):
     ct = submission.build_preprocessor(list(numeric), list(categorical))
     if not learner_isinstance(ct, ColumnTransformer):
         fail(
             f"build_preprocessor should return a sklearn.compose.ColumnTransformer, got {type(ct).__name__}"
         )
     out = _learner_call(
-        ct.fit_transform,
-        train.copy(),
-        doing="fit_transform on the training rows",
-        why="the preprocessor must fit on an ordinary frame of numbers and categories",
+        ct.fit_transform, train.copy(), doing="fit_transform on the training rows", why=why
     )
     return ct, _dense(out, "fit_transform(train)")
 
@@ -465,6 +489,74 @@ class TestBuildPreprocessor:
         _, out = _fitted_preprocessor(submission, train, numeric=[], categorical=["hour"])
         expected = _reference_matrix(train, train, [], ["hour"])
         _diagnose_preprocessor(out, expected, [], ["hour"], "build_preprocessor([], ['hour'])")
+
+    def test_bool_column_stays_categorical(self, submission):
+        train, new = _kinds_train(), _kinds_new()
+        why = (
+            "a bool column listed as categorical is a category like any other (the contract: "
+            "'whatever its dtype'), but SimpleImputer(strategy='most_frequent') does not take the "
+            "bool dtype: hand the categorical columns over as Python objects"
+        )
+        ct, out = _fitted_preprocessor(submission, train, [], ["is_weekend"], why=why)
+        expected = _reference_matrix(train, train, [], ["is_weekend"])
+        if out.shape[1] != expected.shape[1]:
+            fail(
+                f"build_preprocessor([], ['is_weekend']) gave {out.shape[1]} column(s) for the "
+                "bool column is_weekend, expected 2 (one 0/1 column for False, one for True): a "
+                "column listed as categorical is one-hot encoded whatever its dtype"
+            )
+        _diagnose_preprocessor(
+            out, expected, [], ["is_weekend"], "build_preprocessor([], ['is_weekend'])"
+        )
+        out_new = _learner_call(
+            ct.transform,
+            new.copy(),
+            doing="transform on new rows with the bool column 'is_weekend' listed as categorical",
+            why=why,
+        )
+        _diagnose_preprocessor(
+            _dense(out_new, "transform(new rows)"),
+            _reference_matrix(train, new, [], ["is_weekend"]),
+            [],
+            ["is_weekend"],
+            "transform(new rows), bool column listed as categorical",
+        )
+
+    def test_none_and_nan_both_imputed(self, submission):
+        train, new = _gappy_text_train(), _gappy_text_new()
+        ct, out = _fitted_preprocessor(submission, train, [], ["channel"])
+        for what, got, frame in (
+            ("fit_transform(train)", out, train),
+            (
+                "transform(new rows)",
+                _dense(
+                    _learner_call(
+                        ct.transform,
+                        new.copy(),
+                        doing="transform on rows whose channel is None or NaN",
+                        why="every missing value is imputed, None as well as NaN",
+                    ),
+                    "transform(new rows)",
+                ),
+                new,
+            ),
+        ):
+            expected = _reference_matrix(train, frame, [], ["channel"])
+            if got.shape[1] > expected.shape[1]:
+                fail(
+                    f"{what} has {got.shape[1]} columns for the text column channel, expected "
+                    f"{expected.shape[1]} (one per training category: 'app', 'pos', 'web'): a "
+                    "missing value became a category of its own. The contract imputes every "
+                    "missing value, None as well as NaN, with the most frequent value ('app'); "
+                    "SimpleImputer sees only NaN as missing in a column of objects, not None"
+                )
+            _diagnose_preprocessor(
+                got,
+                expected,
+                [],
+                ["channel"],
+                f"{what}, channel missing as None in some rows and NaN in others",
+            )
 
     def test_numeric_only(self, submission):
         train = _prep_train()

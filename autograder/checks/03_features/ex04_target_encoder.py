@@ -654,6 +654,65 @@ class TestTargetEncoder:
                 "own); merchant 99, band 9.5 and channel 'atm' are unseen: global_mean_",
             )
 
+    def test_none_and_nan_are_one_category(self, submission):
+        channel = ["web", None, "app", np.nan, "web", None, "pos", "app", np.nan, None, "web"]
+        channel += ["app"]
+        X = pd.DataFrame({"channel": pd.Series(channel, dtype=object)})
+        y = np.array([1, 0, 1, 1, 0, 0, 1, 0, 0, 1, 1, 0])
+        new = pd.DataFrame({"channel": pd.Series([None, np.nan, "web", "atm"], dtype=object)})
+        expected = _reference_transform(X, y, new, smoothing=2.0)
+        expected_oof = _reference_oof(X, y, n_splits=3, smoothing=2.0, random_state=5)
+        why = (
+            "a missing value is one category of its own, None and NaN alike, at fit and at "
+            "transform: pool the rows whose channel is None or NaN into one category when "
+            "fitting, and look a None up as that same category"
+        )
+        for shown, fit_X, new_X in (
+            ("a DataFrame", X, new),
+            ("a 2-D object array", X.to_numpy(dtype=object), new.to_numpy(dtype=object)),
+        ):
+            encoder = submission.OutOfFoldTargetEncoder(n_splits=3, smoothing=2.0, random_state=5)
+            oof = _learner_call(
+                encoder.fit_transform,
+                fit_X,
+                y,
+                doing=f"fit_transform on {shown} whose channel is missing as None in some rows "
+                "and NaN in others",
+                why=why,
+            )
+            out = _learner_call(
+                encoder.transform,
+                new_X,
+                doing=f"transform on {shown} of channels None, NaN, 'web' and 'atm'",
+                why=why,
+            )
+            out = _encoded(out, f"transform({shown})", new.shape)
+            if not np.isclose(out[0, 0], out[1, 0], rtol=1e-12, atol=1e-12):
+                fail(
+                    f"after fitting on {shown}, a None channel encodes as {out[0, 0]:.6g} but a "
+                    f"NaN channel as {out[1, 0]:.6g} (expected {expected[0, 0]:.6g} for both; "
+                    f"global_mean_ is {np.mean(y):.6g}): {why}"
+                )
+            assert_close(
+                out,
+                expected,
+                f"transform of channels [None, NaN, 'web', 'atm'], fitted on {shown}",
+                rtol=1e-9,
+                atol=1e-12,
+                why="None and NaN: the smoothed mean of the rows missing a channel; 'atm' is "
+                "unseen: global_mean_",
+            )
+            assert_close(
+                _encoded(oof, f"fit_transform({shown})", X.shape),
+                expected_oof,
+                f"fit_transform of {shown} with None and NaN channels, n_splits=3, smoothing=2, "
+                "random_state=5",
+                rtol=1e-9,
+                atol=1e-12,
+                why="out of fold, None and NaN pooled as one category in each fold's statistics "
+                "and looked up as that category",
+            )
+
     def test_transform_changes_nothing(self, submission):
         X, y = _encoder_data()
         encoder = submission.OutOfFoldTargetEncoder()

@@ -468,6 +468,33 @@ class TestPointInTimeJoin:
                 "of the payments have a later snapshot of their user, which a wrong join can pick"
             )
 
+    def test_shared_value_column_raises(self, submission):
+        events, snapshots = _pit_events(), _pit_snapshots()
+        events["risk"] = np.linspace(0.1, 0.7, len(events))  # a risk from another source
+        try:
+            submission.point_in_time_join(events.copy(), snapshots.copy(), "user", "at")
+        except ValueError as exc:
+            if "risk" not in str(exc):
+                fail(
+                    f"the ValueError should name the column both frames have ('risk'), got: "
+                    f"{str(exc)[:200]!r}; the caller needs to know which column to rename"
+                )
+            return
+        except NotImplementedError:
+            raise
+        except Exception as exc:
+            fail(
+                f"events and snapshots both have a column 'risk' (neither the key nor the time): "
+                f"expected a ValueError naming it, got {type(exc).__name__}: {str(exc)[:200]}. "
+                "The result cannot hold two columns of one name; check for shared columns "
+                "before joining"
+            )
+        fail(
+            "events and snapshots both have a column 'risk' (neither the key nor the time), but "
+            "point_in_time_join returned a result: the contract asks for a ValueError naming "
+            "'risk' (merge_asof would quietly rename both to risk_x and risk_y)"
+        )
+
     def test_inputs_not_modified(self, submission):
         events, snapshots = _pit_events(), _pit_snapshots()
         e0, s0 = events.copy(), snapshots.copy()
