@@ -443,8 +443,8 @@ class TestFindLeakyColumns:
             fail(
                 f"on coursedata.sample('small', {seed}) you flag {wrong}, which are legitimate "
                 f"columns{': ' + shown if shown else ''}. Only {expected} leak: they exist only "
-                "after a chargeback. An id can predict well (device ids follow creation time, and "
-                "fraudsters' devices are new) without being a leak; the threshold is 0.99"
+                "after a chargeback. An id can carry some signal (a fraudster's device comes back "
+                "in later episodes) without being a leak; the threshold is 0.99"
             )
         if found != expected:
             fail(
