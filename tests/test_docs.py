@@ -255,7 +255,7 @@ EXPECTED_OUTPUT = {
     "03_features/chargeback_leak.py": [
         "days_to_chargeback present: fraud 100.0%, legitimate 0.0%",
         "notna() equals is_fraud: True",
-        "filled on 750 rows, 45 of them friendly fraud (honest payments disputed); "
+        "filled on 750 rows, 45 of them friendly fraud (honest, disputed); "
         "empty on the 45 missed frauds",
         "chargeback_at later than the payment: True",
         "  amount 0.656, on sample('small', 0) 0.739 | device_id 0.518 | "

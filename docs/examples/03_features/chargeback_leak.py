@@ -68,7 +68,7 @@ def main() -> None:
     missed = tx["transaction_id"].isin(truth.missed_fraud_ids)
     print(
         f"filled on {present.sum()} rows, {(present & friendly).sum()} of them friendly fraud "
-        f"(honest payments disputed); empty on the {missed.sum()} missed frauds"
+        f"(honest, disputed); empty on the {missed.sum()} missed frauds"
     )
     print(
         "chargeback_at later than the payment:", bool((tx["chargeback_at"] > tx["timestamp"]).any())
