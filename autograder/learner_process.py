@@ -552,11 +552,18 @@ class RemoteModule:
 
     def __init__(self, process: LearnerProcess):
         self._process = process
+        self._handles: dict[str, Remote] = {}  # functions and classes, asked for once per check
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        return self._process.request("getattr", name=name)
+        cached = self._handles.get(name)
+        if cached is not None:
+            return cached
+        value = self._process.request("getattr", name=name)
+        if isinstance(value, Remote):
+            self._handles[name] = value
+        return value
 
     def observe(self, fn: Callable[..., Any], *args: Any) -> Any:
         """`fn(learner_module, *args)`, run in the learner's process; its value comes back.

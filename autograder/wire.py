@@ -1,6 +1,7 @@
 """The values that cross from a learner's process to the grader's: encoded without pickle.
 
-Only data crosses: plain Python values, NumPy arrays (the `.npy` format, `allow_pickle=False`),
+Only data crosses: plain Python values, NumPy arrays (their bytes, dtype string and shape; never
+an object dtype),
 pandas frames, series and indexes (column by column, each with its dtype), timestamps. Anything
 else (a function, an estimator, a generator, an object of the learner's class) stays in the
 learner's process and crosses as a *handle*, a number the grader uses to ask for its attributes,
@@ -10,15 +11,15 @@ The other direction (the grader's arguments to a learner's function) may use pic
 process unpickling the grader's data endangers nothing but itself.
 
 A message is a JSON tree plus a list of binary blobs, framed on a stream socket as
-`<4-byte length><JSON><4-byte count>(<8-byte length><blob>)*`.
+`<4-byte JSON length><4-byte blob count><8-byte blob lengths...><JSON><blobs...>`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import math
+import socket
 import struct
 from collections.abc import Callable
 from typing import Any
@@ -39,8 +40,8 @@ def _recv_exact(sock, n: int) -> bytes:
     buf = bytearray(n)
     view = memoryview(buf)
     got = 0
-    while got < n:
-        k = sock.recv_into(view[got:], n - got)
+    while got < n:  # MSG_WAITALL: one system call, unless a signal interrupts it
+        k = sock.recv_into(view[got:], n - got, socket.MSG_WAITALL)
         if k == 0:
             raise EOFError("the other process closed the connection")
         got += k
@@ -49,22 +50,22 @@ def _recv_exact(sock, n: int) -> bytes:
 
 def send(sock, tree: Any, blobs: list[bytes]) -> None:
     head = json.dumps(tree, allow_nan=False, separators=(",", ":")).encode()
-    parts = [struct.pack("<I", len(head)), head, struct.pack("<I", len(blobs))]
-    for blob in blobs:
-        parts += [struct.pack("<Q", len(blob)), blob]
-    sock.sendall(b"".join(parts))
+    sizes = struct.pack(f"<II{len(blobs)}Q", len(head), len(blobs), *(len(b) for b in blobs))
+    sock.sendall(b"".join([sizes, head, *blobs]))
 
 
 def recv(sock) -> tuple[Any, list[bytes]]:
-    (n,) = struct.unpack("<I", _recv_exact(sock, 4))
-    tree = json.loads(_recv_exact(sock, n))
-    (count,) = struct.unpack("<I", _recv_exact(sock, 4))
-    blobs = []
-    for _ in range(count):
-        (size,) = struct.unpack("<Q", _recv_exact(sock, 8))
-        if size > MAX_MESSAGE:
-            raise WireError(f"a blob of {size} bytes")
-        blobs.append(_recv_exact(sock, size))
+    """One message: three reads (the two counts, the sizes, everything else)."""
+    n, count = struct.unpack("<II", _recv_exact(sock, 8))
+    sizes = struct.unpack(f"<{count}Q", _recv_exact(sock, 8 * count)) if count else ()
+    if n + sum(sizes) > MAX_MESSAGE:
+        raise WireError(f"a message of {n + sum(sizes)} bytes")
+    body = _recv_exact(sock, n + sum(sizes))
+    tree = json.loads(body[:n])
+    blobs, at = [], n
+    for size in sizes:
+        blobs.append(body[at : at + size])
+        at += size
     return tree, blobs
 
 
@@ -85,9 +86,8 @@ class Encoder:
     def array(self, arr: np.ndarray) -> dict:
         if arr.dtype.hasobject:
             return {"$ao": list(arr.shape), "items": [self.encode(x) for x in arr.ravel()]}
-        out = io.BytesIO()
-        np.lib.format.write_array(out, np.require(arr, requirements="C"), allow_pickle=False)
-        return {"$a": self.blob(out.getvalue())}
+        arr = np.require(arr, requirements="C")
+        return {"$a": self.blob(arr.tobytes()), "dtype": arr.dtype.str, "shape": list(arr.shape)}
 
     def encode(self, v: Any) -> Any:  # noqa: C901 - one branch per kind of value
         if v is None or isinstance(v, (bool, str)):
@@ -220,7 +220,7 @@ class Decoder:
             for i, item in enumerate(items):  # one by one: a list item must stay one object
                 out[i] = item
             return out.reshape(shape)
-        return np.lib.format.read_array(io.BytesIO(self.blob(node["$a"])), allow_pickle=False)
+        return _raw_array(self.blob(node["$a"]), node.get("dtype"), node.get("shape"))
 
     def decode(self, node: Any) -> Any:  # noqa: C901 - one branch per kind of value
         if node is None or isinstance(node, (bool, int, float, str)):
@@ -342,6 +342,25 @@ def _string_dtype(name: str, storage: Any) -> Any:
         with contextlib.suppress(TypeError, ImportError, ValueError):  # the learner's storage
             dtype = pd.StringDtype(storage=storage, na_value=dtype.na_value)
     return dtype
+
+
+def _raw_array(data: bytes, descr: Any, shape: Any) -> np.ndarray:
+    """An array from its bytes, a dtype string and a shape; never a dtype that holds objects
+    (reading pointers from another process's bytes), never one that needs pickle."""
+    if not isinstance(descr, str) or not isinstance(shape, list):
+        raise WireError("an array without dtype or shape")
+    try:
+        dtype = np.dtype(descr)
+    except (TypeError, ValueError) as exc:
+        raise WireError(f"dtype {descr!r}") from exc
+    if dtype.hasobject or dtype.kind == "V":
+        raise WireError(f"dtype {descr!r} is not plain data")
+    if not all(isinstance(n, int) and n >= 0 for n in shape):
+        raise WireError(f"shape {shape!r}")
+    count = math.prod(shape)
+    if count * dtype.itemsize != len(data):
+        raise WireError("an array whose bytes do not match its shape")
+    return np.frombuffer(data, dtype=dtype, count=count).reshape(shape).copy()
 
 
 def decode(tree: Any, blobs: list[bytes], handle: Callable[[dict], Any]) -> Any:
