@@ -121,6 +121,25 @@ def _assert_same_values(before: pd.Series, after: pd.Series, name: str) -> None:
             )
 
 
+def _assert_own_categories(before: pd.Series, after: pd.Series, name: str) -> None:
+    """A text column turned into category has as categories only values it holds."""
+    if not _is_text(before) or not isinstance(after.dtype, pd.CategoricalDtype):
+        return
+    held = {str(v) for v in before.dropna().astype(object).tolist()}
+    foreign = [str(c) for c in after.cat.categories.astype(object).tolist() if str(c) not in held]
+    if foreign:
+        fail(
+            f"column {name!r} became category with {len(after.cat.categories)} categories, "
+            f"{len(foreign)} of which never occur in it: {foreign[:8]}. Give each text column its "
+            "own values as categories (pd.Categorical(col)), not a vocabulary shared with other "
+            "columns: each extra category is stored again in every column (past 127 of them the "
+            "codes take 2 bytes a row), and "
+            "whatever reads the categories sees values the column cannot hold (pd.get_dummies "
+            f"makes a column {name}_{foreign[0]}, a model reads {foreign[0]!r} as a possible "
+            f"{name} it was never shown)"
+        )
+
+
 def _is_text(column: pd.Series) -> bool:
     return not isinstance(column.dtype, pd.CategoricalDtype) and (
         pd.api.types.infer_dtype(column, skipna=True) == "string"
@@ -183,7 +202,8 @@ def _generated_tables():
 
 def _compare_optimized(got: Any, expected: Any, where: str) -> None:
     """Both are (df, result): the learner's result is compared with df itself by value (a
-    cheaper dtype than the reference's is fine), and text columns must stay comparable."""
+    cheaper dtype than the reference's is fine), and a text column turned into category may have
+    only its own values as categories."""
     df, out = got
     out = _frame(out, "optimize_dtypes(df)")
     if [str(c) for c in out.columns] != [str(c) for c in df.columns]:
@@ -198,23 +218,9 @@ def _compare_optimized(got: Any, expected: Any, where: str) -> None:
     try:
         for name in df.columns:
             _assert_same_values(df[name], out[name], str(name))
+            _assert_own_categories(df[name], out[name], str(name))
     except CheckFailure as exc:
         fail(f"{where}: {exc}")
-    text = [c for c in df.columns if _is_text(df[c])]
-    for i, a in enumerate(text):
-        for b in text[i + 1 :]:
-            want = np.asarray(df[a] == df[b], dtype=bool)
-            try:
-                same = np.asarray((out[a] == out[b]).to_numpy(), dtype=bool)
-            except TypeError as exc:
-                fail(
-                    f"{where}: out[{a!r}] == out[{b!r}] raised TypeError ({exc}); text columns "
-                    "turned into categories must share one set of categories"
-                )
-            if not np.array_equal(same, want):
-                fail(
-                    f"{where}: out[{a!r}] == out[{b!r}] gives {same.tolist()}, df gives {want.tolist()}"
-                )
 
 
 class TestOptimizeDtypes:
@@ -383,32 +389,12 @@ class TestOptimizeDtypes:
         for name in df.columns:
             _assert_same_values(df[name], out[name], name)
 
-    def test_text_columns_stay_comparable(self, submission):
+    def test_each_text_column_has_its_own_categories(self, submission):
         df = _transactions_table()
         out = _optimize(submission, df)
-        want = (df["card_country"] == df["merchant_country"]).to_numpy(dtype=bool)
-        try:
-            got = np.asarray(
-                (out["card_country"] == out["merchant_country"]).to_numpy(), dtype=bool
-            )
-        except TypeError as exc:
-            cats = [
-                list(out[c].cat.categories)
-                if isinstance(out[c].dtype, pd.CategoricalDtype)
-                else str(out[c].dtype)
-                for c in ("card_country", "merchant_country")
-            ]
-            fail(
-                f"out['card_country'] == out['merchant_country'] raised TypeError ({exc}). The two "
-                f"columns have categories {cats[0]} and {cats[1]}: card countries never include "
-                "US, so each column got its own categories. Give them one shared set (the union "
-                "of their values)"
-            )
-        if not np.array_equal(got, want):
-            fail(
-                f"card_country == merchant_country is True on {int(got.sum())} rows after your "
-                f"function and on {int(want.sum())} before; the comparison must not change"
-            )
+        for name in df.columns:
+            _assert_same_values(df[name], out[name], str(name))
+            _assert_own_categories(df[name], out[name], str(name))
 
     def test_df_not_modified(self, submission):
         df = pd.DataFrame(
