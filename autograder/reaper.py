@@ -24,6 +24,7 @@ import ctypes.util
 import os
 import signal
 import sys
+from collections.abc import Iterator
 
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
@@ -54,10 +55,9 @@ def available() -> bool:
     return sys.platform.startswith("linux") and os.path.isdir("/proc/self")
 
 
-def children(pid: int | None = None) -> dict[int, bool]:
-    """{child pid: is a zombie} of `pid` (default: this process), from /proc."""
-    pid = os.getpid() if pid is None else pid
-    found = {}
+def process_stats() -> Iterator[tuple[int, list[bytes]]]:
+    """(pid, the fields of /proc/<pid>/stat after "pid (comm)") for every process (Linux):
+    fields[0] is the state, [1] the parent, [2] the process group, [3] the session."""
     with contextlib.suppress(OSError):
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
@@ -67,10 +67,17 @@ def children(pid: int | None = None) -> dict[int, bool]:
                     stat = fh.read()
             except OSError:
                 continue
-            fields = stat[stat.rfind(b")") + 2 :].split()  # after "pid (comm) "
-            if len(fields) > 1 and int(fields[1]) == pid:
-                found[int(entry)] = fields[0] == b"Z"
-    return found
+            yield int(entry), stat[stat.rfind(b")") + 2 :].split()
+
+
+def children(pid: int | None = None) -> dict[int, bool]:
+    """{child pid: is a zombie} of `pid` (default: this process)."""
+    pid = os.getpid() if pid is None else pid
+    return {
+        child: fields[0] == b"Z"
+        for child, fields in process_stats()
+        if len(fields) > 1 and int(fields[1]) == pid
+    }
 
 
 def kill_strays(keep: set[int]) -> int:

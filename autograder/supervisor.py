@@ -19,23 +19,16 @@ import time
 from pathlib import Path
 
 from .manifest import COURSE_ROOT
+from .reaper import process_stats
 
 
 def session_members(sid: int) -> list[int]:
     """Live (not zombie) processes whose session id is `sid` (Linux /proc)."""
-    members = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(b")") + 2 :].split()  # after "pid (comm) "
-        if len(fields) > 3 and fields[0] != b"Z" and int(fields[3]) == sid:
-            members.append(int(entry))
-    return members
+    return [
+        pid
+        for pid, fields in process_stats()
+        if len(fields) > 3 and fields[0] != b"Z" and int(fields[3]) == sid
+    ]
 
 
 def kill_session(sid: int) -> None:

@@ -211,3 +211,19 @@ def _assert_unchanged(before: tuple, df: pd.DataFrame, name: str, fn: str) -> No
         for i, (old, new) in enumerate(zip(values[column], now_values[column], strict=True)):
             if not (old is None and new is None) and (old is None or new is None or old != new):
                 fail(f"{advice}: {column!r} row {i} was {old!r}, now {new!r}")
+
+
+def _assert_same_frame(
+    out: pd.DataFrame, expected: pd.DataFrame, where: str, index_is: str
+) -> None:
+    """Same column names in the same order, the same index labels, each column the same values."""
+    columns, want_columns = [str(c) for c in out.columns], [str(c) for c in expected.columns]
+    if columns != want_columns:
+        fail(f"{where}: the columns should be {want_columns}; got {columns}")
+    if out.index.tolist() != expected.index.tolist():
+        fail(
+            f"{where}: the index should be {index_is}, {expected.index.tolist()[:8]}; got "
+            f"{out.index.tolist()[:8]}"
+        )
+    for column in want_columns:
+        _assert_same_column(out[column], expected[column], column, where, by_label=True)

@@ -12,7 +12,7 @@ import coursedata
 from autograder.assertions import assert_close, differential, fail
 
 from ._shared import (
-    _assert_same_column,
+    _assert_same_frame,
     _assert_unchanged,
     _column,
     _floats,
@@ -187,17 +187,7 @@ def _compare_attached(got: Any, expected: Any, where: str) -> None:
             "per merchant_id there, so the reference returns the joined rows"
         )
     out = _frame(got, "attach_merchants(tx, merchants)")
-    columns = [str(c) for c in out.columns]
-    want_columns = [str(c) for c in expected.columns]
-    if columns != want_columns:
-        fail(f"{where}: the columns should be {want_columns}; got {columns}")
-    if out.index.tolist() != expected.index.tolist():
-        fail(
-            f"{where}: the index should be tx's index, {expected.index.tolist()[:8]}; got "
-            f"{out.index.tolist()[:8]}"
-        )
-    for column in want_columns:
-        _assert_same_column(out[column], expected[column], column, where, by_label=True)
+    _assert_same_frame(out, expected, where, "tx's index")
 
 
 class TestAttachMerchants:

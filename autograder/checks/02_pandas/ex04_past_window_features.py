@@ -11,7 +11,7 @@ import coursedata
 from autograder.assertions import differential, fail
 
 from ._shared import (
-    _assert_same_column,
+    _assert_same_frame,
     _assert_unchanged,
     _column,
     _floats,
@@ -154,16 +154,7 @@ def _generated_timelines():
 
 def _compare_windows(got: Any, expected: pd.DataFrame, where: str) -> None:
     out = _frame(got, "past_window_features(tx, windows)")
-    columns, want_columns = [str(c) for c in out.columns], [str(c) for c in expected.columns]
-    if columns != want_columns:
-        fail(f"{where}: the columns should be {want_columns}; got {columns}")
-    if out.index.tolist() != expected.index.tolist():
-        fail(
-            f"{where}: the index should be tx's index in tx's order, "
-            f"{expected.index.tolist()[:8]}; got {out.index.tolist()[:8]}"
-        )
-    for column in want_columns:
-        _assert_same_column(out[column], expected[column], column, where, by_label=True)
+    _assert_same_frame(out, expected, where, "tx's index in tx's order")
 
 
 class TestPastWindowFeatures:
