@@ -6,6 +6,7 @@ always answers True, or an ndarray subclass with a doctored comparison, earns no
 
 from __future__ import annotations
 
+import itertools
 import sys
 import tracemalloc
 from collections.abc import Callable, Iterable
@@ -13,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .learner_process import RemoteModule
+from .learner_process import Remote, RemoteModule
 
 
 class CheckFailure(AssertionError):
@@ -72,12 +73,31 @@ def assert_close(
         )
 
 
+_PENDING = object()
+
+
+def _recorded_call(run: Callable[[Callable[..., Any]], Any]) -> tuple[tuple, dict] | None:
+    """The one call `run(fn)` makes, when all it does is return `fn(...)`; else None."""
+    calls: list[tuple[tuple, dict]] = []
+
+    def recorder(*args: Any, **kwargs: Any) -> Any:
+        calls.append((args, kwargs))
+        return _PENDING
+
+    try:
+        returned = run(recorder)
+    except Exception:  # noqa: BLE001 - run does more with the result than return it
+        return None
+    return calls[0] if returned is _PENDING and len(calls) == 1 else None
+
+
 def differential(
     cases: Iterable[tuple[str, Callable[[Callable[..., Any]], Any]]],
     learner: Callable[..., Any],
     reference: Callable[..., Any],
     compare: Callable[[Any, Any, str], None],
     what: str,
+    chunk: int = 16,
 ) -> None:
     """Compare the learner's function with the reference on generated cases, smallest first.
 
@@ -88,22 +108,43 @@ def differential(
     A NotImplementedError from the learner propagates (the exercise is not attempted); any other
     exception propagates too, with a note naming the input, and is graded as an error (a
     MemoryError as running out of memory).
+
+    Where the learner's function lives in its own process and `run` only returns `fn(...)`, the
+    cases go there `chunk` at a time, in one round trip each (`Remote.map`), and are compared in
+    the same order: the same verdict, a fraction of the round trips. From the first call that
+    raises, the cases of that chunk run one at a time, through `run`, which may expect the error.
     """
-    for description, run in cases:
-        expected = run(reference)
-        try:
-            got = run(learner)
-        except (NotImplementedError, CheckFailure):
-            raise
-        except Exception as exc:
-            exc.add_note(f"{what}, on {description}, where the reference returns a result")
-            raise
-        compare(
-            got,
-            expected,
-            f"{what}, on {description} (the smallest generated input on "
-            "which your answer differs from the reference solution)",
-        )
+    cases = iter(cases)
+    while True:
+        batch = list(itertools.islice(cases, chunk))
+        if not batch:
+            return
+        calls = [_recorded_call(run) for _, run in batch]
+        results: list = []
+        if isinstance(learner, Remote) and all(c is not None for c in calls):
+            results, _ = learner.map(calls)  # stops at the first call that raises
+        for k, (description, run) in enumerate(batch):
+            expected = run(reference)
+            if k < len(results):
+                got = results[k]
+            else:  # one call at a time from the first that raised: `run` may expect the error
+                got = _learner_result(learner, run, what, description)
+            compare(
+                got,
+                expected,
+                f"{what}, on {description} (the smallest generated input on "
+                "which your answer differs from the reference solution)",
+            )
+
+
+def _learner_result(learner: Callable[..., Any], run: Callable, what: str, description: str) -> Any:
+    try:
+        return run(learner)
+    except (NotImplementedError, CheckFailure):
+        raise
+    except Exception as exc:
+        exc.add_note(f"{what}, on {description}, where the reference returns a result")
+        raise
 
 
 def expect_raises(

@@ -40,6 +40,7 @@ from typing import Any
 from . import sandbox, wire
 
 ALLOWED_EXCEPTION_MODULES = ("builtins", "numpy", "pandas", "sklearn", "scipy")
+NEXT_CHUNK = 8  # items of an iterator fetched per round trip
 DUNDERS = ("__len__", "__getitem__", "__contains__", "__bool__", "__repr__", "__iter__", "__next__")
 
 # Set by `observe` during a check, read and reset by the grading child after each check.
@@ -108,11 +109,16 @@ class _Host:
                 return f" ({self.path.name}, line {frame.lineno})"
         return ""
 
-    def fail(self, exc: BaseException) -> None:
+    def failure(self, exc: BaseException) -> dict:
+        """What crosses of an exception: its classes' names, its message, where it was raised."""
         mro = [[k.__module__, k.__qualname__] for k in type(exc).__mro__]
         info = {"mro": mro, "message": str(exc)[:2000], "where": self.where(exc)}
         if isinstance(exc, SystemExit):
             info["code"] = exc.code if isinstance(exc.code, (int, str)) else None
+        return info
+
+    def fail(self, exc: BaseException) -> None:
+        info = self.failure(exc)
         self._flush()
         wire.send(self.sock, {"exc": info}, [])
 
@@ -240,15 +246,19 @@ class _Host:
                 if it is not target and request["h"] in self.watch:
                     self.watch[self.handle(it)["$h"]] = self.watch[request["h"]]
                 self.reply(it)
-            elif name == "__next__":
-                try:
-                    value = next(target)
-                except StopIteration:
-                    self._send(
-                        None, {"stop": True}, self.writeback(self.watch.get(request["h"], []))
-                    )
-                    return
-                self._send(value, {}, self.writeback(self.watch.get(request["h"], [])))
+            elif name == "__next__":  # up to NEXT_CHUNK items in one round trip
+                items: list = []
+                extra: dict = {}
+                while len(items) < NEXT_CHUNK:
+                    try:
+                        items.append(next(target))
+                    except StopIteration:
+                        extra["stop"] = True
+                        break
+                    except BaseException as exc:  # noqa: BLE001 - raised after the items before it
+                        extra["map_failed"] = self.failure(exc)
+                        break
+                self._send(items, extra, self.writeback(self.watch.get(request["h"], [])))
             elif name == "__bool__":
                 self.reply(bool(target))
             else:  # as Python itself: a TypeError where the object has no such method
@@ -256,6 +266,16 @@ class _Host:
                 if method is None:
                     raise TypeError(f"'{type(target).__name__}' object has no {name}")
                 self.reply(method(target, *args))
+        elif op == "map":  # one call per blob, in order, in one round trip (see Remote.map)
+            results: list = []
+            for blob in blobs:
+                args, kwargs = pickle.loads(blob)  # noqa: S301 - the grader's own data
+                try:
+                    results.append(target(*args, **kwargs))
+                except BaseException as exc:  # noqa: BLE001 - reported with the calls before it
+                    self.reply(results, map_failed=self.failure(exc))
+                    return
+            self.reply(results)
         elif op == "isinstance":
             self.reply(isinstance(target, pickle.loads(blobs[0])))  # noqa: S301 - the grader's
         elif op == "clone":
@@ -356,9 +376,11 @@ class LearnerProcess:
                     _write_back(origin[key], decoder.decode(tree))
             if "same_as" in reply and origin is not None:
                 return origin[reply["same_as"]]
-            if reply.get("stop"):
-                raise StopIteration
-            return decoder.decode(reply["value"])
+            value = decoder.decode(reply["value"])
+            if op == "map" or fields.get("name") == "__next__":
+                failed = _rebuild(reply["map_failed"]) if "map_failed" in reply else None
+                return value, failed, bool(reply.get("stop"))
+            return value
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise OUT_OF_PROTOCOL from exc
 
@@ -505,7 +527,19 @@ class Remote:
         return it
 
     def __next__(self) -> Any:
-        return self._dunder("__next__")
+        """The next item; the learner's iterator runs ahead by up to NEXT_CHUNK items, fetched in
+        one round trip (what it raises comes after the items before it)."""
+        buffer = self.__dict__.setdefault("_buffer", [])
+        if not buffer:
+            if self.__dict__.get("_ended") is not None:
+                raise self.__dict__["_ended"]
+            items, failed, stop = self._dunder("__next__")
+            buffer.extend(items)
+            ended = failed or (StopIteration() if stop else None)
+            object.__setattr__(self, "_ended", ended)
+            if not buffer and ended is not None:
+                raise ended
+        return buffer.pop(0)
 
     def __len__(self) -> int:
         return self._dunder("__len__")
@@ -527,6 +561,14 @@ class Remote:
             return str(self._dunder("__repr__"))
         except Exception:  # noqa: BLE001
             return f"<{type(self).__name__} in the learner's process>"
+
+    def map(self, calls: list[tuple[tuple, dict]]) -> tuple[list, BaseException | None]:
+        """Call this function once per `(args, kwargs)`, in order, in one round trip: the results
+        of the calls made, and the exception that stopped them (None if none did). Each call's
+        arguments are pickled apart, so one call's in-place change never reaches the next."""
+        blobs = [pickle.dumps(call, protocol=pickle.HIGHEST_PROTOCOL) for call in calls]
+        results, failed, _ = self._process.request("map", blobs, h=self._handle)
+        return results, failed
 
     def __sklearn_clone__(self) -> Any:
         return self._process.request("clone", h=self._handle)

@@ -99,6 +99,31 @@ def shed_privileges() -> None:
         _own_user_namespace(_libc(), 0)
 
 
+SCRATCH = ("/tmp", "/dev/shm", "/var/tmp")  # replaced by a fresh tmpfs each
+
+
+def _grader_folders(scratches: list[str]) -> list[str]:
+    """The folders the grader runs from (its Python, its packages, the course) that lie inside a
+    scratch folder, outermost only."""
+    from .manifest import COURSE_ROOT
+
+    candidates = {sys.prefix, sys.base_prefix, str(COURSE_ROOT), *sys.path}
+    inside = sorted(
+        {
+            os.path.realpath(p)
+            for p in candidates
+            if p
+            and os.path.isdir(p)
+            and any(os.path.realpath(p).startswith(s.rstrip("/") + "/") for s in scratches)
+        }
+    )
+    outermost: list[str] = []
+    for path in inside:
+        if not any(path.startswith(kept + "/") for kept in outermost):
+            outermost.append(path)
+    return outermost
+
+
 def enter(hide: list[Path]) -> None:
     """Sandbox this (freshly forked) process; raises `SandboxError` where it cannot."""
     if not sys.platform.startswith("linux"):
@@ -125,13 +150,23 @@ def enter(hide: list[Path]) -> None:
                 libc.mount(b"tmpfs", str(path).encode(), b"tmpfs", flags, b"size=4k"),
                 f"hide {path}",
             )
-    for scratch in ("/tmp", "/dev/shm", "/var/tmp"):
-        if os.path.isdir(scratch):
-            options = b"size=512m,mode=1777"
-            _check(
-                libc.mount(b"tmpfs", scratch.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options),
-                f"scratch {scratch}",
-            )
+    scratches = [s for s in SCRATCH if os.path.isdir(s)]
+    # The grader itself may live in a scratch folder (a CI checkout in /tmp): keep a handle on each
+    # of its folders there, to mount it back, read-only, over the fresh tmpfs.
+    kept = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in _grader_folders(scratches)}
+    for scratch in scratches:
+        options = b"size=512m,mode=1777"
+        _check(
+            libc.mount(b"tmpfs", scratch.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options),
+            f"scratch {scratch}",
+        )
+    for path, fd in kept.items():
+        os.makedirs(path, exist_ok=True)
+        source = f"/proc/self/fd/{fd}".encode()
+        _check(libc.mount(source, path.encode(), None, MS_BIND | MS_REC, None), f"keep {path}")
+        flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV
+        _check(libc.mount(None, path.encode(), None, flags, None), f"keep {path} read-only")
+        os.close(fd)
     os.environ.update(HOME="/tmp", TMPDIR="/tmp", MPLCONFIGDIR="/tmp")
     # Lock the mounts: from a less privileged user namespace they cannot be undone.
     _own_user_namespace(libc, CLONE_NEWNS)

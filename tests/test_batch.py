@@ -94,6 +94,8 @@ def fake(tmp_path: Path):
 
     yield command, make, subs
     for pid_file in subs.glob("*/*.pid"):  # whatever a failed test left running (and only that)
+        if not pid_file.read_text().strip().isdigit():
+            continue  # created but never written: nothing was started
         pid = int(pid_file.read_text())
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -331,9 +333,10 @@ def test_an_interrupted_batch_keeps_its_rows_and_leaves_no_process_behind(tmp_pa
     try:
         wait_until(lambda: out.exists() and "a_quick" in out.read_text(), what="the first row")
         wait_until(
-            lambda: (
-                (subs / "b_hang" / "grandchild.pid").exists()
-                and (subs / "c_hang" / "grandchild.pid").exists()
+            lambda: all(  # written, not only created: the grader writes it as we look
+                (subs / n / "grandchild.pid").exists()
+                and (subs / n / "grandchild.pid").read_text().strip().isdigit()
+                for n in ("b_hang", "c_hang")
             ),
             what="both hangs to start",
         )

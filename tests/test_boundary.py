@@ -251,7 +251,7 @@ def attempt(name, fn):
 attempt("write the course", lambda: open(readme, "a").close())
 attempt("write /tmp", lambda: open("/tmp/scratch", "w").close())
 attempt("network", lambda: socket.create_connection(("127.0.0.1", 9), timeout=1))
-seen["hidden folder"] = sorted(os.listdir(hidden))
+seen["hidden file visible"] = os.path.exists(os.path.join(hidden, "bob.py"))
 print(json.dumps(seen))
 """
 
@@ -302,5 +302,5 @@ def test_the_sandbox_makes_files_read_only_hides_folders_and_cuts_the_network(
         "write the course": "denied",
         "write /tmp": "allowed",
         "network": "denied",
-        "hidden folder": [],
+        "hidden file visible": False,
     }, seen
