@@ -353,6 +353,18 @@ def test_example_is_included_in_a_page(path: Path):
     assert pages, f"no page includes {path.relative_to(ROOT)} (with {include})"
 
 
+def test_example_lines_fit_the_page():
+    """A worked example's lines are at most 100 columns: the site shows 100 at 1280 px without
+    sideways scrolling (the browser test measures it; this finds the line without a browser)."""
+    long = [
+        f"{path.relative_to(ROOT)}:{n} ({len(line)} columns)"
+        for path in EXAMPLES
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if len(line) > 100
+    ]
+    assert not long, f"wrap these lines at 100 columns: {long}"
+
+
 def test_examples_do_not_contain_the_solutions():
     """Worked examples teach on neighbouring problems; no solution's answer region appears in one."""
     examples = "\n".join(p.read_text(encoding="utf-8") for p in EXAMPLES)

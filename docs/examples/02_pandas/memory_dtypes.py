@@ -17,7 +17,8 @@ import pandas as pd
 
 import coursedata
 
-# The categories themselves are text too: named as Python strings, so every version stores them alike.
+# The categories themselves are text too: named as Python strings, so every version stores
+# them alike.
 SEGMENT = pd.CategoricalDtype(
     pd.Index(["student", "standard", "premium"], dtype=object), ordered=True
 )
@@ -102,10 +103,12 @@ def main() -> None:
     before, after = table["before"].sum(), table["after"].sum()
     arrow_text = before - sum(table.loc[TEXT, "before"]) + sum(layout)
     print(
-        f"columns: {before:,} bytes with object text, {arrow_text:,} with Arrow text, {after:,} after"
+        f"columns: {before:,} bytes with object text, {arrow_text:,} with Arrow text, "
+        f"{after:,} after"
     )
     print(
-        f"after / before: {after / before:.0%} | after / total with Arrow text: {after / arrow_text:.0%}"
+        f"after / before: {after / before:.0%} | "
+        f"after / total with Arrow text: {after / arrow_text:.0%}"
     )
     print(
         "user_id now",

@@ -84,7 +84,8 @@ def main() -> None:
     # A partial leak: a column filled only when the chargeback came within 14 days.
     early = tx["days_to_chargeback"] <= 14
     print(
-        f"  a partial leak, filled for the {early[tx['is_fraud']].mean():.0%} of chargebacks within "
+        f"  a partial leak, filled for the {early[tx['is_fraud']].mean():.0%} of chargebacks "
+        "within "
         f"14 days: missing ROC AUC {single_auc(tx['is_fraud'], ~early):.3f}"
     )
 

@@ -87,7 +87,8 @@ def main() -> None:
         passed = sum(r["status"] == "passed" for r in results)
         skipped = sum(r["status"] == "skipped" for r in results)
         print(
-            f"{type(estimator).__name__}: {passed} checks pass, {skipped} skipped, {len(failed)} fail"
+            f"{type(estimator).__name__}: {passed} checks pass, {skipped} skipped, "
+            f"{len(failed)} fail"
         )
         for name in failed:
             print(f"  failed: {name}")
