@@ -111,6 +111,20 @@ def swapped_target(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+@pytest.fixture
+def state(tmp_path: Path) -> Path:
+    """A fresh folder for the grader's state (MLGRADE_STATE_DIR)."""
+    return tmp_path / "state"
+
+
+@pytest.fixture
+def stub_target(tmp_path: Path) -> Path:
+    """A folder laid out like lessons/, holding every freshly generated stub."""
+    target = tmp_path / "lessons"
+    stubs.write_stubs(COURSE, target)
+    return target
+
+
 @pytest.fixture(name="grade_json", scope="session")
 def _grade_json_fixture() -> Callable[..., dict]:
     """The `grade_json` function above."""

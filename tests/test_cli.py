@@ -33,18 +33,6 @@ def mlgrade(*args: str, state: Path, timeout: float = 120) -> subprocess.Complet
     )
 
 
-@pytest.fixture
-def state(tmp_path: Path) -> Path:
-    return tmp_path / "state"
-
-
-@pytest.fixture
-def stub_target(tmp_path: Path) -> Path:
-    target = tmp_path / "lessons"
-    stubs.write_stubs(COURSE, target)
-    return target
-
-
 def _solve(target: Path, exercise_id: str) -> None:
     ex = COURSE.exercise(exercise_id)
     shutil.copy(stubs.solution_path(COURSE, ex), target / ex.relpath)

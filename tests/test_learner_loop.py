@@ -37,15 +37,8 @@ def mlgrade(*args: str, state: Path, cwd: Path = COURSE_ROOT) -> subprocess.Comp
 
 
 @pytest.fixture
-def state(tmp_path: Path) -> Path:
-    return tmp_path / "state"
-
-
-@pytest.fixture
-def target(tmp_path: Path) -> Path:
-    lessons = tmp_path / "lessons"
-    stubs.write_stubs(COURSE, lessons)
-    return lessons
+def target(stub_target: Path) -> Path:
+    return stub_target
 
 
 def _solve(target: Path, ex) -> None:

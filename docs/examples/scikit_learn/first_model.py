@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from payment_features import CATEGORICAL, NUMERIC, payment_features
 from sklearn.compose import make_column_transformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -25,28 +26,6 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
 import coursedata
-
-NUMERIC = ["log_amount", "abroad", "risk_score", "account_age_days"]
-CATEGORICAL = ["hour", "channel", "merchant_category"]  # an hour is a category, not a quantity
-
-
-def payment_features(world: coursedata.World) -> pd.DataFrame:
-    """Columns known when a payment is made: its own, its user's and its merchant's.
-    Indexed like `world.transactions`."""
-    tx = world.transactions
-    signup = tx["user_id"].map(world.users.set_index("user_id")["signup_at"])
-    risk = tx["merchant_id"].map(world.merchants.set_index("merchant_id")["risk_score"])
-    return pd.DataFrame(
-        {
-            "log_amount": np.log(tx["amount"]),
-            "abroad": (tx["card_country"] != tx["merchant_country"]).astype(int),
-            "risk_score": risk,
-            "account_age_days": (tx["timestamp"] - signup).dt.total_seconds() / 86_400,
-            "hour": tx["timestamp"].dt.hour,
-            "channel": tx["channel"],
-            "merchant_category": tx["merchant_category"],
-        }
-    )
 
 
 def models() -> dict[str, object]:
