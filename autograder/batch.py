@@ -1,8 +1,10 @@
 """`mlgrade batch`: grade every submission in a folder, N at a time, into a CSV gradebook.
 
 A submission is a folder or a `.zip` directly inside DIR (hidden entries are not). Each one is
-graded by its own child, `python -m autograder grade SUB --format json --output TMP`: a fresh
-interpreter in a session of its own, with a wall-clock limit. When a child overruns, every process
+graded by its own child, `python -m autograder grade SUB --format json --output TMP`, in a session
+of its own, with a wall-clock limit. The child is forked from a warm worker that has imported the
+grader once (`forkserver.py`); without one (`--cold`, or the worker died) it is a fresh
+interpreter. When a child overruns, every process
 of its session is killed (the runner's per-exercise children sit in process groups of their own
 inside it), and a watchdog process does the same for any child still running if the batch itself
 is killed.
@@ -45,6 +47,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .atomic import atomic_write
 from .errors import UsageError
 from .exporters import gradebook
+from .forkserver import ForkServer, WorkerLost
 from .manifest import Course, load_course
 from .results import GradeReport
 from .supervisor import Children, kill_session
@@ -63,6 +66,7 @@ class Options:
     time_limit: float = DEFAULT_TIME_LIMIT  # per submission: the child's --time-limit
     check_time_limit: float | None = None
     kill_after: float | None = None  # when the child is killed; default: time_limit plus a grace
+    warm: bool = True  # fork each child from a warm worker (False: a fresh interpreter each)
 
     @property
     def wall_limit(self) -> float:
@@ -165,14 +169,70 @@ def interpret(
     )
 
 
+def _run_cold(
+    argv: list[str], cwd: Path, err_path: Path, options: Options, children: Children
+) -> tuple[int | None]:
+    """A fresh interpreter in a session of its own; (exit status,) or (None,) when it overran."""
+    with open(err_path, "wb") as err:
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env=children.env,
+            start_new_session=True,
+        )
+    children.started(proc.pid)
+    try:
+        pidfd = os.pidfd_open(proc.pid)
+        try:  # readable when the child exits; it stays a zombie (its pid ours) until waited
+            ready, _, _ = select.select([pidfd], [], [], options.wall_limit)
+        finally:
+            os.close(pidfd)
+        kill_session(proc.pid)  # an overrunning child, or whatever a finished one left behind
+        proc.wait()
+    finally:
+        children.finished(proc.pid)
+    return (proc.returncode if ready else None,)
+
+
+def _run_warm(
+    server: ForkServer,
+    argv: list[str],
+    cwd: Path,
+    err_path: Path,
+    options: Options,
+    children: Children,
+) -> tuple[int | None]:
+    """The same, forked from the warm worker (which kills the session's leftovers and reaps)."""
+    run = server.start(argv, cwd, err_path)
+    assert run.pid is not None
+    children.started(run.pid)
+    try:
+        in_time = run.ended.wait(options.wall_limit)
+        if not in_time:
+            server.kill(run)
+            run.ended.wait()
+        if run.lost:  # the worker died under it: kill what may be left, grade it again cold
+            kill_session(run.pid)
+            raise WorkerLost("the worker ended during grading")
+    finally:
+        children.finished(run.pid)
+    assert run.status is not None
+    return (os.waitstatus_to_exitcode(run.status) if in_time else None,)
+
+
 def grade_one(
     submission: Path,
     reports: Path,
     options: Options,
     children: Children,
     command: Command = grade_command,
+    server: ForkServer | None = None,
 ) -> Outcome | None:
-    """Grade one submission in a child; None when the batch is stopping."""
+    """Grade one submission in a child (forked from `server` when there is one, else a fresh
+    interpreter); None when the batch is stopping."""
     name = submission.name
     started = time.perf_counter()
     fd, tmp = tempfile.mkstemp(dir=reports, prefix=f".{name}.", suffix=PARTIAL_SUFFIX)
@@ -181,41 +241,31 @@ def grade_one(
     try:
         with tempfile.TemporaryDirectory(prefix="child-", dir=children.scratch) as cwd:
             err_path = Path(cwd) / "stderr.txt"
-            try:
-                with open(err_path, "wb") as err:
-                    proc = subprocess.Popen(
-                        command(submission, partial, options),
-                        cwd=cwd,
-                        stdin=subprocess.DEVNULL,
-                        stdout=subprocess.DEVNULL,
-                        stderr=err,
-                        env=children.env,
-                        start_new_session=True,
+            argv = command(submission, partial, options)
+            ended: tuple[int | None] | None = None
+            if server is not None and server.alive:
+                try:
+                    ended = _run_warm(server, argv, Path(cwd), err_path, options, children)
+                except WorkerLost:
+                    ended = None  # graded cold below
+                except OSError as exc:
+                    return Outcome(
+                        name, CRASHED, reason=f"the grading process did not start: {exc}"
                     )
-            except OSError as exc:
-                return Outcome(
-                    submission.name, CRASHED, reason=f"the grading process did not start: {exc}"
-                )
-            children.started(proc.pid)
-            try:
-                pidfd = os.pidfd_open(proc.pid)
-                try:  # readable when the child exits; it stays a zombie (its pid ours) until waited
-                    ready, _, _ = select.select([pidfd], [], [], options.wall_limit)
-                finally:
-                    os.close(pidfd)
-                kill_session(
-                    proc.pid
-                )  # an overrunning child, or whatever a finished one left behind
-                proc.wait()
-            finally:
-                children.finished(proc.pid)
-            if children.stopping:
+            if ended is None and not children.stopping:
+                try:
+                    ended = _run_cold(argv, Path(cwd), err_path, options, children)
+                except OSError as exc:
+                    return Outcome(
+                        name, CRASHED, reason=f"the grading process did not start: {exc}"
+                    )
+            if children.stopping or ended is None:
                 return None
             stderr = err_path.read_bytes()[-20_000:].decode("utf-8", "replace")
         outcome = interpret(
             name,
             submission,
-            proc.returncode if ready else None,
+            ended[0],
             stderr,
             partial,
             options.wall_limit,
@@ -398,6 +448,11 @@ def run_batch(
         )
         children = Children(scratch)
         cleanup.callback(children.close)
+        server = None
+        if options.warm:
+            with contextlib.suppress(OSError):  # no worker: every submission is graded cold
+                server = ForkServer(children.env, scratch)
+                cleanup.callback(server.close)
         pool = ThreadPoolExecutor(max_workers=options.jobs, thread_name_prefix="mlgrade-batch")
         cleanup.callback(pool.shutdown, wait=True, cancel_futures=True)
         progress = Progress(
@@ -413,7 +468,9 @@ def run_batch(
             with progress:
                 task = progress.add_task("", total=len(todo))
                 pending: set[Future] = {
-                    pool.submit(grade_one, s.absolute(), reports, options, children, command)
+                    pool.submit(
+                        grade_one, s.absolute(), reports, options, children, command, server
+                    )
                     for s in todo
                 }
                 while pending:
@@ -492,6 +549,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         extra_checks=args.extra_checks,
         time_limit=args.time_limit or DEFAULT_TIME_LIMIT,
         check_time_limit=args.check_time_limit,
+        warm=not args.cold,
     )
     run_batch(args.folder, args.output, options, force=args.force)
     return 0

@@ -228,6 +228,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="regrade every submission into a fresh gradebook (default: skip those with a row)",
     )
+    p.add_argument(
+        "--cold",
+        action="store_true",
+        help="start a fresh interpreter per submission instead of forking a warm worker (slower)",
+    )
 
     p = sub.add_parser(
         "gradescope-bundle", help="instructors: build an autograder.zip for Gradescope"

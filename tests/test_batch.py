@@ -57,6 +57,12 @@ elif behaviour == "noreport":
     sys.exit(0)
 elif behaviour == "badjson":
     output.write_text("{not json")
+elif behaviour == "killworker":  # kills the batch's warm worker, if that is its parent
+    if b"autograder.forkserver" in Path(f"/proc/{os.getppid()}/cmdline").read_bytes():
+        os.kill(os.getppid(), signal.SIGKILL)
+        time.sleep(600)
+    (submission / "cold.pid").write_text(str(os.getpid()))
+    output.write_text(report)
 elif behaviour == "refuse":
     print(f"mlgrade: cannot grade {submission}: {submission.name}: entry '../x' would be written "
           "outside the extraction folder (a zip-slip path); the submission is refused", file=sys.stderr)
@@ -133,7 +139,9 @@ def wait_until(predicate, timeout: float = 20.0, what: str = "condition") -> Non
         time.sleep(0.05)
 
 
-def test_every_way_a_child_can_end_gets_a_row_and_the_batch_goes_on(tmp_path, fake):
+@pytest.mark.parametrize("warm", [True, False], ids=["warm", "cold"])
+def test_every_way_a_child_can_end_gets_a_row_and_the_batch_goes_on(tmp_path, fake, warm):
+    """Forked from the warm worker or started cold, every ending is told apart the same way."""
     command, make, subs = fake
     for name, behaviour in [
         ("ok", "ok"),
@@ -146,7 +154,7 @@ def test_every_way_a_child_can_end_gets_a_row_and_the_batch_goes_on(tmp_path, fa
     ]:
         make(name, behaviour)
     out = tmp_path / "grades.csv"
-    options = batch.Options(jobs=3, kill_after=1.5)
+    options = batch.Options(jobs=3, kill_after=1.5, warm=warm)
     started = time.monotonic()
     batch.run_batch(subs, out, options, command=command, console=quiet(), progress_console=quiet())
     assert time.monotonic() - started < 15
@@ -182,6 +190,62 @@ def test_every_way_a_child_can_end_gets_a_row_and_the_batch_goes_on(tmp_path, fa
     assert sorted(p.name for p in reports.iterdir()) == sorted(
         ["ok.json"] + [f"{n}.log" for n in expect if n != "ok"]
     )
+
+
+def test_a_worker_that_dies_mid_batch_costs_no_submission_its_grade(tmp_path, fake):
+    """A submission that kills the warm worker is graded again cold, and so is every later one."""
+    command, make, subs = fake
+    make("a_kills_the_worker", "killworker")
+    for i in range(3):
+        make(f"b{i}", "ok")
+    out = tmp_path / "grades.csv"
+    batch.run_batch(
+        subs, out, batch.Options(jobs=2), command=command, console=quiet(), progress_console=quiet()
+    )
+    rows = read_rows(out)
+    assert {n: r["status"] for n, r in rows.items()} == {
+        "a_kills_the_worker": "graded",
+        "b0": "graded",
+        "b1": "graded",
+        "b2": "graded",
+    }
+    assert (subs / "a_kills_the_worker" / "cold.pid").exists(), "regraded cold"
+    first = int((subs / "a_kills_the_worker" / "grader.pid").read_text())
+    wait_until(lambda: not alive(first), 5, "the warm attempt to be killed")
+
+
+def test_warm_children_are_forked_from_the_worker_not_started_cold(tmp_path):
+    """The worker runs `mlgrade grade` in a forked child; a stand-in command is exec'd."""
+    from autograder.forkserver import ForkServer, grader_prefix
+
+    server = ForkServer(dict(os.environ), tmp_path)
+    try:
+        err = tmp_path / "err.txt"
+        run = server.start([*grader_prefix(), "grade", str(tmp_path / "missing")], tmp_path, err)
+        assert run.ended.wait(60) and not run.lost
+        assert os.waitstatus_to_exitcode(run.status) == 2
+        assert "missing" in err.read_text() and "Traceback" not in err.read_text()
+        probe = tmp_path / "probe.py"
+        probe.write_text(
+            "import os, sys\n"
+            "open('probe.out', 'w').write(f'{os.getsid(0) == os.getpid()} {os.getcwd()}')\n"
+            "sys.exit(7)\n"
+        )
+        (tmp_path / "cwd").mkdir()
+        run = server.start([sys.executable, str(probe)], tmp_path / "cwd", err)
+        assert run.ended.wait(60) and os.waitstatus_to_exitcode(run.status) == 7
+        assert (tmp_path / "cwd" / "probe.out").read_text() == f"True {tmp_path / 'cwd'}"
+        with pytest.raises(OSError, match="no such program"):
+            server.start(["/nonexistent/grader"], tmp_path, err)
+        hang = server.start([sys.executable, "-c", "import time; time.sleep(600)"], tmp_path, err)
+        assert not hang.ended.wait(0.2)
+        server.kill(hang)
+        assert hang.ended.wait(10)
+        assert os.waitstatus_to_exitcode(hang.status) == -signal.SIGKILL
+        assert not alive(hang.pid)
+    finally:
+        server.close()
+    assert server._proc.returncode == 0
 
 
 def test_rerun_skips_rows_force_regrades_into_a_fresh_gradebook(tmp_path, fake):
