@@ -186,6 +186,14 @@ def sync(course: Course, check_only: bool, console: Console) -> int:
     lessons = course.root / "lessons"
     # pristine.json describes the installed grader's course; another course (--course) has none.
     installed = course.root.resolve() == COURSE_ROOT.resolve()
+    missing = [ex for ex in course.exercises if not stubs.solution_path(course, ex).is_file()]
+    if missing:
+        for ex in missing:
+            console.print(
+                f"[red]missing[/] solutions/{ex.relpath}: course.toml lists {ex.id}; write its "
+                "reference solution (the stub is generated from it) or remove the entry"
+            )
+        return 1
     problems = stubs.drift(course, lessons) + (pristine_drift(course) if installed else [])
     if check_only:
         for p in problems:

@@ -106,7 +106,9 @@ def drift(course: Course, lessons_dir: Path) -> list[str]:
     problems = []
     for ex in course.exercises:
         path = lessons_dir / ex.relpath
-        if not path.exists():
+        if not solution_path(course, ex).is_file():
+            problems.append(f"solutions/{ex.relpath}: missing (the stub is generated from it)")
+        elif not path.exists():
             problems.append(f"{ex.relpath}: missing (run `mlgrade dev sync`)")
         elif path.read_text(encoding="utf-8") != stub_text(course, ex):
             problems.append(

@@ -73,3 +73,20 @@ def test_a_bad_file_name_is_refused(tmp_path: Path, file: str, message: str) -> 
     bad.write_text(text)
     with pytest.raises(ManifestError, match=message):
         load_course(bad)
+
+
+def test_sync_names_a_missing_solution_and_writes_nothing(tmp_path: Path) -> None:
+    """A manifest entry whose reference solution is not written yet: `dev sync` says which file
+    to write, exits 1, and leaves lessons/ as it was (no traceback, no half-written folder)."""
+    import shutil
+
+    course = tmp_path / "course"
+    shutil.copytree(SCRATCH.parent, course)
+    (course / "solutions" / "00_scratch" / "requirements.txt").unlink()
+    before = {p: p.read_bytes() for p in (course / "lessons").rglob("*") if p.is_file()}
+    proc = mlgrade("dev", "sync", "--course", str(course / "course.toml"))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    said = " ".join(proc.stdout.split())
+    assert "missing solutions/00_scratch/requirements.txt" in said, said
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert {p: p.read_bytes() for p in (course / "lessons").rglob("*") if p.is_file()} == before
