@@ -327,10 +327,8 @@ def write_mutant_report(course: Course, args: argparse.Namespace, console: Conso
             "result": v.result.to_dict() if v.result else None,
         }
     text = json.dumps({"mutants": verdicts}, indent=1) + "\n"
-    if args.output:
+    if args.output:  # without one, the summary below is the report
         atomic_write(Path(args.output), text)
-    else:
-        console.print_json(text) if args.format == "json" else None
     problems = [v["problem"] for v in verdicts.values() if v["problem"]]
     for p in problems:
         console.print(f"[red]✗[/] {p}")

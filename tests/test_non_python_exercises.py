@@ -90,3 +90,9 @@ def test_sync_names_a_missing_solution_and_writes_nothing(tmp_path: Path) -> Non
     assert "missing solutions/00_scratch/requirements.txt" in said, said
     assert "Traceback" not in proc.stdout + proc.stderr
     assert {p: p.read_bytes() for p in (course / "lessons").rglob("*") if p.is_file()} == before
+
+
+def test_dev_mutants_reports_without_an_output_file() -> None:
+    proc = mlgrade("dev", "mutants", "--course", str(SCRATCH))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "5 of 5 mutants caught" in proc.stdout and "Traceback" not in proc.stderr
