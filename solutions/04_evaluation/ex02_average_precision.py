@@ -20,7 +20,8 @@ interpolation and no trapezoids. A value `t` at which recall does not move adds 
 
 Contract:
 - `y_true`: 1 for fraud, 0 for legitimate, as integers or booleans; `scores`: real numbers, higher
-  meaning more suspicious (integers are fine). Lists or 1-D NumPy arrays of the same non-zero length.
+  meaning more suspicious (integers are fine). Lists or 1-D NumPy arrays of the same non-zero
+  length. `y_true` needs at least one fraud, and may hold nothing else (AP is then 1.0).
 - Ties: all the transactions with the same score are flagged together, so they form ONE step of
   the curve, whatever their order in the input. Shuffling the rows never changes the result.
 - Returns a Python `float` (not a NumPy float), between 0 and 1; 1.0 when every fraud scores above

@@ -72,9 +72,11 @@ def _compare(got: Any, expected: dict, where: str, why: str = "") -> None:
     extra = f"; {why}" if why else ""
     for key in COUNTS:
         if got[key] != expected[key]:
+            want = {k: expected[k] for k in COUNTS}
+            yours = {k: got[k] for k in COUNTS}
             fail(
                 f"{where}: {key} = {got[key]}, expected {expected[key]} (all counts expected: "
-                f"{ {k: expected[k] for k in COUNTS} }, yours: { {k: got[k] for k in COUNTS} }){extra}"
+                f"{want}, yours: {yours}){extra}"
             )
     for key in RATES:
         value = got[key]
@@ -88,6 +90,7 @@ def _compare(got: Any, expected: dict, where: str, why: str = "") -> None:
 
 
 def _check(submission, y, s, t, what: str, why: str = "") -> None:
+    expected = _expected(y, s, t)  # before the call, which may change y or s
     got = _call(
         submission.threshold_metrics,
         y,
@@ -96,7 +99,7 @@ def _check(submission, y, s, t, what: str, why: str = "") -> None:
         doing=what,
         why=why or "this input is valid and has an answer",
     )
-    _compare(got, _expected(y, s, t), what, why)
+    _compare(got, expected, what, why)
 
 
 def _warnings_raised(module, y, s, t) -> list[str]:
