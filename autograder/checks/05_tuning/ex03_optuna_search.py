@@ -103,6 +103,26 @@ def _space(out: Any, what: str, types: bool = True) -> dict:
     return out
 
 
+class _ShiftingKFold(KFold):
+    """A KFold that deals other folds at each call of split (random_state 11, then 12, ...), as a
+    splitter with random_state=None does; get_n_splits is KFold's own."""
+
+    def split(self, X, y=None, groups=None):
+        calls = self.__dict__.get("calls", 0)
+        self.__dict__["calls"] = calls + 1
+        return KFold(self.n_splits, shuffle=True, random_state=11 + calls).split(X, y, groups)
+
+
+class _FirstFolds:
+    """The folds of a splitter's first call, as a splitter (for the check's own diagnosis)."""
+
+    def __init__(self, folds: list) -> None:
+        self.folds = folds
+
+    def split(self, X, y=None, groups=None):  # noqa: ARG002
+        return iter(self.folds)
+
+
 # --- tune: what comes back ------------------------------------------------------------------
 
 
@@ -511,6 +531,34 @@ class TestTune:
                 + _why_scores_differ(X, y, best_params, 3, 3, top["steps"])
             )
 
+    def test_seeded_tpe_sampler_and_median_pruner(self, submission):
+        X, y = _data(40, 0)
+        doing = "tune(X, y, n_trials=1, seed=0, cv=2)"
+        _, _, study = _tune(submission.tune, X, y, 1, 0, 2, doing)
+        sampler = type(_read(study, "sampler", doing)).__name__
+        if sampler != "TPESampler":
+            fail(
+                f"the study samples with a {sampler}, expected a TPESampler(seed=seed): its first "
+                "ten trials are random draws (as a RandomSampler's), then it proposes values "
+                "near the best trials so far"
+            )
+        pruner = _read(study, "pruner", doing)
+        if type(pruner).__name__ != "MedianPruner":
+            fail(
+                f"the study prunes with a {type(pruner).__name__}, expected "
+                "MedianPruner(n_startup_trials=2, n_warmup_steps=1): it stops a trial whose "
+                "running score falls below the median of earlier trials at the same fold"
+            )
+        settings = [
+            getattr(pruner, f"_n_{name}", None) for name in ("startup_trials", "warmup_steps")
+        ]
+        if None not in settings and settings != [2, 1]:
+            fail(
+                f"the MedianPruner has n_startup_trials={settings[0]} and n_warmup_steps="
+                f"{settings[1]}, expected 2 and 1: never prune the first two trials, and never "
+                "at the first fold"
+            )
+
     def test_study_uses_the_search_space(self, submission):
         X, y = _data(60, 0)
         doing = "tune(X, y, n_trials=2, seed=0, cv=2)"
@@ -674,24 +722,42 @@ class TestTune:
             )
 
     def test_accepts_a_splitter(self, submission):
+        """A KFold whose every call of split draws other folds: tune calls it once, before the
+        first trial, so every trial is scored on the folds of that first call."""
         X, y = _data(60, 1)
-        splitter = KFold(n_splits=4, shuffle=True, random_state=11)
-        doing = "tune(X, y, n_trials=2, seed=1, cv=KFold(4, shuffle=True, random_state=11))"
-        _, _, study = _tune(submission.tune, X, y, 2, 1, splitter, doing)
-        folds = list(splitter.split(X, y))
+        splitter = _ShiftingKFold(n_splits=4, shuffle=True, random_state=11)
+        doing = (
+            "tune(X, y, n_trials=3, seed=1, cv=a KFold(4, shuffle=True) splitter whose folds "
+            "change at each call of split)"
+        )
+        _, _, study = _tune(submission.tune, X, y, 3, 1, splitter, doing)
+        folds = list(KFold(4, shuffle=True, random_state=11).split(X, y))
         for k, trial in enumerate(_trials(study, doing)):
             if trial["state"] == "COMPLETE" and len(trial["steps"]) != 4:
                 fail(
-                    f"trial {k} reported {len(trial['steps'])} folds, expected 4: a splitter "
-                    "given as cv is used as given (its split(X, y) makes the folds)"
+                    f"{doing}: trial {k} reported {len(trial['steps'])} folds, expected 4: a "
+                    "splitter given as cv is used as given (its split(X, y) makes the folds)"
                 )
             expected = _running(_fold_scores(X, y, trial["params"], 1, folds))
-            if not _matches(trial["steps"], expected):
-                fail(
-                    f"trial {k} reported {[round(v, 4) for v in trial['steps'].values()]}, "
-                    f"expected {[round(v, 4) for v in expected[: len(trial['steps'])]]}: "
-                    + _why_scores_differ(X, y, trial["params"], 1, splitter, trial["steps"])
-                )
+            if _matches(trial["steps"], expected):
+                continue
+            for calls in range(1, 4):
+                redrawn = list(KFold(4, shuffle=True, random_state=11 + calls).split(X, y))
+                if _matches(
+                    trial["steps"], _running(_fold_scores(X, y, trial["params"], 1, redrawn))
+                ):
+                    fail(
+                        f"{doing}: trial {k} was scored on the folds of call {calls + 1} of "
+                        "cv.split, not the first: draw the folds once, folds = list(cv.split(X, "
+                        "y)), before the first trial, so that every trial is compared on the "
+                        "same rows (a splitter without a fixed random_state deals new folds at "
+                        "every call)"
+                    )
+            fail(
+                f"{doing}: trial {k} reported {[round(v, 4) for v in trial['steps'].values()]}, "
+                f"expected {[round(v, 4) for v in expected[: len(trial['steps'])]]}: "
+                + _why_scores_differ(X, y, trial["params"], 1, _FirstFolds(folds), trial["steps"])
+            )
 
     def test_matches_reference_on_generated_inputs(self, submission, reference):
         differential(
