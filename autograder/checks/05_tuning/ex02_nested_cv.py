@@ -52,12 +52,13 @@ class SpyClassifier(ClassifierMixin, BaseEstimator):
 
 
 def _spy_run(module, X, y, param_grid, inner_cv, outer_cv) -> tuple:
-    """In the learner's process: nested_cv_score on a spy; what came back, what the spies did,
-    and the template's parameters and fitted state afterwards."""
+    """In the learner's process: nested_cv_score on a spy; what came back, and what the spies
+    (the template's clones) did."""
     _SPY_LOG.clear()
-    template = SpyClassifier(threshold=0.0)
-    out = module.nested_cv_score(template, param_grid, X, y, inner_cv, outer_cv, "accuracy")
-    return out, list(_SPY_LOG), template.get_params(), hasattr(template, "fitted_on_")
+    out = module.nested_cv_score(
+        SpyClassifier(threshold=0.0), param_grid, X, y, inner_cv, outer_cv, "accuracy"
+    )
+    return out, list(_SPY_LOG)
 
 
 def _template_run(module, estimator, param_grid, X, y) -> tuple:
@@ -78,7 +79,7 @@ def _observed(submission, fn, *args):
 
 
 def _classification(seed: int, n: int, d: int = 3, positive_share: float = 0.4, noise: float = 1.0):
-    """`n` rows, a linear signal in column 0 and 1, about `positive_share` positives."""
+    """`n` rows, a noisy linear signal in columns 0 and 1, about `positive_share` positives."""
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, d))
     score = X[:, 0] + 0.5 * X[:, 1 % d] + rng.normal(scale=noise, size=n)
@@ -395,7 +396,7 @@ class TestNestedCV:
         X = np.column_stack([np.arange(len(y), dtype=np.float64), X[:, 0]])  # column 0: row ids
         grid = {"threshold": [-0.5, 0.0, 0.5]}
         outer = StratifiedKFold(3, shuffle=True, random_state=4)
-        out, log, _, _ = _observed(submission, _spy_run, X, y, grid, 2, outer)
+        out, log = _observed(submission, _spy_run, X, y, grid, 2, outer)
         _result(out, "nested_cv_score(spy, ...)", 3)
         folds = [
             (tuple(int(i) for i in tr), tuple(int(i) for i in te)) for tr, te in outer.split(X, y)
