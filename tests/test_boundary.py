@@ -139,6 +139,14 @@ def bad():
 def leave():
     raise SystemExit(3)
 
+def checked_late(n):
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    yield from range(n)
+
+def unchecked(n):
+    return Model()
+
 class Model:
     def fit(self, X):
         self.mean_ = float(np.mean(X))
@@ -202,6 +210,16 @@ def test_an_object_is_a_handle_with_one_proxy(learner):
     assert model.mean_ == 1.5
     assert learner_isinstance(model, object)
     assert not learner_isinstance(model, int)
+
+
+def test_expect_raises_tells_a_returned_object_from_a_generator(learner):
+    """A handle has every dunder: expect_raises asks the learner's process whether the result is
+    an iterator, so a returned object reads "nothing was raised", not a TypeError of next()."""
+    from autograder.assertions import CheckFailure, expect_raises
+
+    expect_raises(ValueError, learner.checked_late, -1, why="negative n")  # raised on first use
+    with pytest.raises(CheckFailure, match="nothing was raised"):
+        expect_raises(ValueError, learner.unchecked, -1, why="negative n")
 
 
 def test_a_learner_process_that_dies_is_reported(tmp_path: Path):
