@@ -3,7 +3,9 @@
 The learner's process is forked, not executed, so it keeps the grader's warm imports; it enters
 the sandbox itself, before any learner code runs, with the same kernel features bubblewrap uses:
 
-- a new network namespace: no interface but a loopback that is down, so no network at all;
+- a new network namespace: no interface but its own loopback, brought up so that the learner's
+  processes can talk among themselves (a local Dask cluster, a server and its client); it reaches
+  nothing outside, not even the machine's own 127.0.0.1;
 - a new mount namespace in which every mount is read-only, a fresh `tmpfs` is the only writable
   place (`/tmp`, also `HOME` and `TMPDIR`), and the paths the grader names (the other
   submissions, the report's folder, the reference solutions) are covered by empty `tmpfs` mounts;
@@ -124,12 +126,29 @@ def _grader_folders(scratches: list[str]) -> list[str]:
     return outermost
 
 
+def _loopback_up() -> None:
+    """Bring up `lo` in this (new, empty) network namespace: 127.0.0.1 then means this sandbox."""
+    import fcntl
+    import socket
+    import struct
+
+    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        request = struct.pack("16sH14x", b"lo", 0)
+        flags = struct.unpack("16sH14x", fcntl.ioctl(sock, siocgifflags, request))[1]
+        try:
+            fcntl.ioctl(sock, siocsifflags, struct.pack("16sH14x", b"lo", flags | iff_up))
+        except OSError as exc:
+            raise SandboxError(exc.errno or 0, "bring up the sandbox's loopback") from None
+
+
 def enter(hide: list[Path]) -> None:
     """Sandbox this (freshly forked) process; raises `SandboxError` where it cannot."""
     if not sys.platform.startswith("linux"):
         raise SandboxError(0, "namespaces need Linux")
     libc = _libc()
     _own_user_namespace(libc, CLONE_NEWNS | CLONE_NEWNET)
+    _loopback_up()
     _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
     for point, keep in _mount_points():
         if point == "/proc" or point.startswith(("/proc/", "/dev")):

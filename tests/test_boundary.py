@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 from pathlib import Path
 
 import numpy as np
@@ -257,7 +258,7 @@ import json, os, socket, sys
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
 from autograder import sandbox
-hidden, readme = sys.argv[2], sys.argv[3]
+hidden, readme, host_port = sys.argv[2], sys.argv[3], int(sys.argv[4])
 sandbox.enter([Path(hidden)])
 seen = {}
 def attempt(name, fn):
@@ -269,6 +270,13 @@ def attempt(name, fn):
 attempt("write the course", lambda: open(readme, "a").close())
 attempt("write /tmp", lambda: open("/tmp/scratch", "w").close())
 attempt("network", lambda: socket.create_connection(("127.0.0.1", 9), timeout=1))
+attempt("the machine's 127.0.0.1", lambda: socket.create_connection(("127.0.0.1", host_port), 1))
+def own_loopback():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        socket.create_connection(server.getsockname(), timeout=1).close()
+attempt("its own loopback", own_loopback)
 seen["hidden file visible"] = os.path.exists(os.path.join(hidden, "bob.py"))
 print(json.dumps(seen))
 """
@@ -301,7 +309,10 @@ def test_the_sandbox_makes_files_read_only_hides_folders_and_cuts_the_network(
     hidden.chmod(0o755)
     (hidden / "bob.py").write_text("secret")
     cmd = [sys.executable, "-c", SANDBOX_PROBE, str(COURSE_ROOT), str(hidden)]
-    cmd.append(str(COURSE_ROOT / "README.md"))
+    listener = socket.socket()  # a service on the machine's own loopback
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    cmd += [str(COURSE_ROOT / "README.md"), str(listener.getsockname()[1])]
     preexec = None
     if who == "an unprivileged user":
         cmd[0] = "/usr/bin/python3"  # the course's venv may live where nobody cannot read
@@ -314,11 +325,14 @@ def test_the_sandbox_makes_files_read_only_hides_folders_and_cuts_the_network(
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60, preexec_fn=preexec)
     finally:
         shutil.rmtree(hidden, ignore_errors=True)
+        listener.close()
     assert proc.returncode == 0, proc.stderr[-2000:]
     seen = json.loads(proc.stdout)
     assert seen == {
         "write the course": "denied",
         "write /tmp": "allowed",
         "network": "denied",
+        "the machine's 127.0.0.1": "denied",
+        "its own loopback": "allowed",  # a local Dask cluster, a server and its client
         "hidden file visible": False,
     }, seen
