@@ -1,0 +1,3 @@
+"""Helpers shared by the checks of lesson 05_tuning."""
+
+from __future__ import annotations
