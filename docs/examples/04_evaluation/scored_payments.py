@@ -1,12 +1,12 @@
 """Worked example: the fraud model every example of lesson 04 evaluates, and its three periods.
 
-The model is lesson 03's: gradient boosting on the columns known when a payment is made (the
-scikit-learn page's `payment_features`) and on the user's history before it (the data world's
-`past_window_features`: payments in the previous hour and day, time since the previous one,
-amount over the user's median so far, earlier uses of the device). It is trained at a cut on
-the labels known then (`coursedata.labels_as_of`), so a fraud whose chargeback had not arrived
-is a legitimate payment to it, as it would be in production. A logistic regression on the same
-columns is the second model the examples rank.
+The model is lesson 03's gradient boosting, trained as lesson 03 trains it: at a cut, on the
+labels known then (`coursedata.labels_as_of`), so a fraud whose chargeback had not arrived is a
+legitimate payment to it, as it would be in production. It sees the columns known when a payment
+is made (the scikit-learn page's `payment_features`) and the user's history before it (the data
+world's `past_window_features`: payments in the previous hour and day, time since the previous
+one, amount over the user's median so far, earlier uses of the device). A logistic regression
+on the same columns is the second model the examples rank.
 
 Three periods of the medium world, in time order:
 
