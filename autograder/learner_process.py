@@ -311,7 +311,13 @@ def _shift_blobs(tree: Any, offset: int) -> Any:
     return out
 
 
-def _child_main(sock: socket.socket, path: Path, module_name: str, hide: list[str] | None) -> None:
+def _child_main(
+    sock: socket.socket,
+    path: Path,
+    module_name: str,
+    hide: list[str] | None,
+    writable: list[Path],
+) -> None:
     keep = {sock.fileno(), 0, 1, 2}
     for fd in range(3, _max_fd()):
         if fd not in keep:
@@ -320,7 +326,7 @@ def _child_main(sock: socket.socket, path: Path, module_name: str, hide: list[st
     if hide is None:
         sandbox.shed_privileges()  # a learner's own check: as root, no capability on the machine
     else:
-        sandbox.enter([Path(p) for p in hide])
+        sandbox.enter([Path(p) for p in hide], writable)
     _Host(sock, path, module_name).serve()
 
 
@@ -337,8 +343,15 @@ def _max_fd() -> int:
 class LearnerProcess:
     """One learner process per exercise child; the exercise module is loaded afresh per check."""
 
-    def __init__(self, path: Path, module_name: str, hide: list[str] | None = None):
-        """`hide`: sandbox the process (instructor modes), hiding these folders; None: don't."""
+    def __init__(
+        self,
+        path: Path,
+        module_name: str,
+        hide: list[str] | None = None,
+        writable: list[Path] | None = None,
+    ):
+        """`hide`: sandbox the process (instructor modes), hiding these folders; None: don't.
+        `writable`: folders the sandboxed process may write (the checks' exchange folder)."""
         self.path = path
         parent, child = socket.socketpair()
         sys.stdout.flush()
@@ -347,7 +360,7 @@ class LearnerProcess:
         if pid == 0:
             try:
                 parent.close()
-                _child_main(child, path, module_name, hide)
+                _child_main(child, path, module_name, hide, list(writable or []))
             finally:
                 os._exit(0)
         child.close()

@@ -15,7 +15,9 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import sys
+import tempfile
 import traceback
 import types
 from pathlib import Path
@@ -66,6 +68,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--mlgrade-hide", action="append", default=[], help="a folder the sandbox hides (repeat)"
+    )
+    group.addoption(
+        "--mlgrade-exchange",
+        default=None,
+        help="a folder for files the learner's code and the checks share (removed by the runner)",
     )
 
 
@@ -177,6 +184,7 @@ def load_exercise(target: Path, exercise_id: str, prefix: str = "submission_") -
     return module
 
 
+_EXCHANGE = pytest.StashKey[str]()
 _learner_processes: dict[Path, LearnerProcess] = {}  # in a grading child: its exercise's one
 
 
@@ -191,12 +199,39 @@ def submission(request: pytest.FixtureRequest) -> RemoteModule:
         config = request.config
         hide = config.getoption("mlgrade_hide") if config.getoption("mlgrade_sandbox") else None
         process = _learner_processes[path] = LearnerProcess(
-            path, "submission_" + exercise_id.replace("/", "__"), hide
+            path,
+            "submission_" + exercise_id.replace("/", "__"),
+            hide,
+            writable=[exchange_dir(request.config, exercise_id)],
         )
     try:
         return process.load()
     except SystemExit as exc:  # as in load_exercise: keep the fixture usable for later checks
         raise ExitAtImport(exc.code) from exc
+
+
+def exchange_dir(config: pytest.Config, exercise_id: str) -> Path:
+    """The exercise's folder for files that cross between the checks and the learner's code:
+    the one place a sandboxed learner's process may write besides its private /tmp."""
+    root = config.getoption("mlgrade_exchange")
+    if root is None:
+        root = config.stash.get(_EXCHANGE, None)
+        if root is None:
+            root = tempfile.mkdtemp(prefix="mlgrade-exchange-")
+            config.stash[_EXCHANGE] = root
+            config.add_cleanup(lambda: shutil.rmtree(root, ignore_errors=True))
+    folder = Path(root) / exercise_id.replace("/", "__")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def exchange(request: pytest.FixtureRequest) -> Path:
+    """A fresh folder for this check, shared with the learner's process: the place to pass input
+    files to the learner's code and to let it write output files (a scored CSV, a model file, an
+    MLflow store). Whatever the learner wrote there is data to read, never code to run."""
+    folder = exchange_dir(request.config, exercise_id_of(request.node))
+    return Path(tempfile.mkdtemp(prefix="check-", dir=folder))
 
 
 @pytest.fixture

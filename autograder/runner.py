@@ -17,8 +17,10 @@ import gc
 import json
 import os
 import selectors
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -519,6 +521,9 @@ def check_modules(course: Course, exercises: Sequence[Exercise]) -> list[Path]:
 def _run_pytest(
     loop: ForkingLoop, target: Path, present: Sequence[Exercise], modules: list[str]
 ) -> None:
+    # Files the checks and the learner's code share live here; removed after grading, whatever
+    # the learner's processes left in it.
+    exchange = tempfile.mkdtemp(prefix="mlgrade-exchange-")
     args = [
         "-c",
         str(CHECKS_INI),
@@ -526,6 +531,8 @@ def _run_pytest(
         str(loop.course.checks_dir),
         "--mlgrade-course",
         str(loop.course.manifest_path),
+        "--mlgrade-exchange",
+        exchange,
         "--mlgrade-target",
         str(target),
         "--mlgrade-select",
@@ -545,6 +552,7 @@ def _run_pytest(
         code = pytest.main(args, plugins=[loop])
     finally:
         _set_environ(saved)
+        shutil.rmtree(exchange, ignore_errors=True)
     if code == pytest.ExitCode.INTERRUPTED:
         raise KeyboardInterrupt
     if loop.grader_error:

@@ -142,14 +142,21 @@ def _loopback_up() -> None:
             raise SandboxError(exc.errno or 0, "bring up the sandbox's loopback") from None
 
 
-def enter(hide: list[Path]) -> None:
-    """Sandbox this (freshly forked) process; raises `SandboxError` where it cannot."""
+def enter(hide: list[Path], writable: list[Path] = ()) -> None:
+    """Sandbox this (freshly forked) process; raises `SandboxError` where it cannot. The folders
+    in `writable` (the checks' exchange folder) stay writable, wherever they lie."""
     if not sys.platform.startswith("linux"):
         raise SandboxError(0, "namespaces need Linux")
     libc = _libc()
     _own_user_namespace(libc, CLONE_NEWNS | CLONE_NEWNET)
     _loopback_up()
     _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
+    scratches = [s for s in SCRATCH if os.path.isdir(s)]
+    # The grader itself may live in a scratch folder (a CI checkout in /tmp): keep a handle on each
+    # of its folders there, to mount it back, read-only, over the fresh tmpfs. Handles on the
+    # writable folders too, taken before any mount below covers them.
+    kept = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in _grader_folders(scratches)}
+    shared = {str(p): os.open(p, os.O_PATH | os.O_DIRECTORY) for p in writable}
     for point, keep in _mount_points():
         if point == "/proc" or point.startswith(("/proc/", "/dev")):
             continue  # /proc/self is written below; /dev holds no file of anyone's
@@ -169,10 +176,6 @@ def enter(hide: list[Path]) -> None:
                 libc.mount(b"tmpfs", str(path).encode(), b"tmpfs", flags, b"size=4k"),
                 f"hide {path}",
             )
-    scratches = [s for s in SCRATCH if os.path.isdir(s)]
-    # The grader itself may live in a scratch folder (a CI checkout in /tmp): keep a handle on each
-    # of its folders there, to mount it back, read-only, over the fresh tmpfs.
-    kept = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in _grader_folders(scratches)}
     for scratch in scratches:
         options = b"size=512m,mode=1777"
         _check(
@@ -185,6 +188,13 @@ def enter(hide: list[Path]) -> None:
         _check(libc.mount(source, path.encode(), None, MS_BIND | MS_REC, None), f"keep {path}")
         flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV
         _check(libc.mount(None, path.encode(), None, flags, None), f"keep {path} read-only")
+        os.close(fd)
+    for path, fd in shared.items():  # after the read-only ones: it may lie inside one of them
+        os.makedirs(path, exist_ok=True)
+        source = f"/proc/self/fd/{fd}".encode()
+        _check(libc.mount(source, path.encode(), None, MS_BIND, None), f"share {path}")
+        flags = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV
+        _check(libc.mount(None, path.encode(), None, flags, None), f"share {path} writable")
         os.close(fd)
     os.environ.update(HOME="/tmp", TMPDIR="/tmp", MPLCONFIGDIR="/tmp")
     # Lock the mounts: from a less privileged user namespace they cannot be undone.

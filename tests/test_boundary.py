@@ -4,6 +4,7 @@ these pin the contract of each piece."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -221,6 +222,41 @@ def test_expect_raises_tells_a_returned_object_from_a_generator(learner):
     expect_raises(ValueError, learner.checked_late, -1, why="negative n")  # raised on first use
     with pytest.raises(CheckFailure, match="nothing was raised"):
         expect_raises(ValueError, learner.unchecked, -1, why="negative n")
+
+
+WRITER = """
+def write(path, text):
+    with open(path, "w") as fh:
+        fh.write(text)
+    return path
+"""
+
+
+def test_a_sandboxed_process_writes_only_its_exchange_folder(tmp_path: Path):
+    """The `exchange` folder is the one place outside its private /tmp that a sandboxed learner's
+    process may write: the checks read what it wrote there (a scored file, a model, a store)."""
+    from autograder import sandbox
+    from autograder.manifest import COURSE_ROOT
+
+    if sandbox.probe() == sandbox.NONE:
+        pytest.fail("no sandbox can start on this machine: Linux user namespaces are needed")
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    path = tmp_path / "writer.py"
+    path.write_text(WRITER)
+    process = LearnerProcess(path, "boundary_test_writer", hide=[], writable=[exchange])
+    try:
+        learner = process.load()
+        (exchange / "check-1").mkdir()  # made by the checks after the sandbox was set up
+        learner.write(str(exchange / "check-1" / "scores.csv"), "id,score\n1,0.5\n")
+        assert (exchange / "check-1" / "scores.csv").read_text() == "id,score\n1,0.5\n"
+        with contextlib.suppress(OSError):  # /tmp is the sandbox's own: a write stays there
+            learner.write(str(tmp_path / "beside.txt"), "x")
+        with pytest.raises(OSError):
+            learner.write(str(COURSE_ROOT / "README.md"), "x")
+    finally:
+        process.close()
+    assert not (tmp_path / "beside.txt").exists()
 
 
 def test_a_learner_process_that_dies_is_reported(tmp_path: Path):
