@@ -379,19 +379,30 @@ def test_example_lines_fit_the_page():
 
 
 def test_examples_do_not_contain_the_solutions():
-    """Worked examples teach on neighbouring problems; no solution's answer region appears in one."""
+    """Worked examples teach on neighbouring problems; no solution's answer region appears in one:
+    neither a long line of it nor three of its lines in a row (a short idiom such as
+    `with tempfile.TemporaryDirectory() as folder:`, or pandera's two lines that read its
+    failure cases, is everyone's, not the answer)."""
     examples = "\n".join(p.read_text(encoding="utf-8") for p in EXAMPLES)
     normalise = lambda s: re.sub(r"\s+", "", s)  # noqa: E731
+    flat = normalise(examples)
     for solution in sorted((ROOT / "solutions").glob("[0-9][0-9]_*/ex*.py")):
         regions = re.findall(
             r"# BEGIN SOLUTION.*?\n(.*?)# END SOLUTION", solution.read_text(), re.S
         )
         for region in regions:
-            for line in region.splitlines():
-                code = line.split("#")[0].strip()
-                if len(code) >= 30:  # a substantive line of the answer, not `return out`
-                    assert normalise(code) not in normalise(examples), (
-                        f"a worked example contains a line of {solution.name}: {code}"
+            code = [line.split("#")[0].strip() for line in region.splitlines()]
+            code = [line for line in code if line]
+            for line in code:
+                if len(line) >= 50:  # a substantive line of the answer, not `return out`
+                    assert normalise(line) not in flat, (
+                        f"a worked example contains a line of {solution.name}: {line}"
+                    )
+            for run in zip(code, code[1:], code[2:], strict=False):
+                if min(len(line) for line in run) >= 20:
+                    assert normalise("".join(run)) not in flat, (
+                        f"a worked example contains three lines of {solution.name} in a row:\n"
+                        + "\n".join(run)
                     )
 
 
