@@ -16,9 +16,10 @@ Contract:
   `random.random()` and `np.random.random()` then give exactly what they give after those two
   calls, however much was drawn from them before.
 - It sets `os.environ["PYTHONHASHSEED"] = str(seed)`. The running interpreter salts its string
-  hashes once, at start-up, so this cannot change them; it reaches the processes started
-  afterwards (a `subprocess`, a `multiprocessing` or joblib worker), whose set and dict orders of
-  strings then repeat from run to run.
+  hashes once, at start-up, so this cannot change them; it reaches the interpreters started
+  afterwards (a `subprocess`, a joblib worker, `multiprocessing` with the `spawn` start method;
+  a *forked* worker keeps its parent's salt), whose set orders of strings then repeat from run
+  to run.
 - It returns `np.random.default_rng(seed)`: a new `numpy.random.Generator` on each call, whose
   draws are exactly those of `np.random.default_rng(seed)` (the checks compare them). Never a
   generator kept from an earlier call, never one seeded from anything but `seed`.

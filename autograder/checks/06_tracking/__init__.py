@@ -1,0 +1,1 @@
+"""Checks for lesson 06_tracking: one module per exercise, helpers in _shared.py."""
