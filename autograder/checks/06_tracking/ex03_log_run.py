@@ -1,7 +1,7 @@
 """Checks for 06_tracking/ex03_log_run (see solutions/06_tracking/ex03_log_run.py for the reference).
 
 Every check gives the learner's `train_and_log` a fresh MLflow store in its `exchange` folder (a
-SQLite file copied from a template built once, so that no check pays for MLflow's table
+copy of the empty migrated store of `_shared`, so that no check pays for MLflow's table
 migrations), then reads the store back in the grader's process with `MlflowClient`: parameters,
 tags, metric histories, statuses and the model file, which is read as data (its SHA-256, and
 `skops.io.loads` trusting only the types the lesson's model needs; never unpickled).
@@ -9,10 +9,14 @@ tags, metric histories, statuses and the model file, which is read as data (its 
 
 from __future__ import annotations
 
-import atexit
+from ._shared import fresh_store, open_client  # first: sets MLflow's environment before import
+
+# isort: split
+
+import contextlib
 import functools
 import hashlib
-import logging
+import importlib
 import os
 import shutil
 import subprocess
@@ -20,13 +24,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-# Set before MLflow is imported: no usage reports sent over the network (the course runs offline,
-# the sandbox has no network) and no progress bars in the checks' output.
-os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-
-import mlflow  # noqa: E402
-import mlflow.store.tracking.sqlalchemy_store  # noqa: F401 - imported once, before any fork
 import numpy as np
 import pandas as pd
 import skops.io
@@ -37,8 +34,13 @@ from sklearn.metrics import log_loss
 
 from autograder.assertions import assert_close, expect_raises, fail
 
-for _name in ("mlflow", "alembic"):  # MLflow's INFO lines about creating its tables
-    logging.getLogger(_name).setLevel(logging.WARNING)
+# What MLflow imports lazily on the first `mlflow.start_run()` of a process: GitPython (to tag the
+# run with its source commit) and its tracing processors. Imported here, once, in the grader's
+# parent process, they are inherited by the grading child (where the reference runs) and by the
+# learner's process, both forked from it, instead of being imported in each.
+for _name in ("git", "mlflow.tracing.processor.base_mlflow"):
+    with contextlib.suppress(ImportError):  # GitPython without a git executable: MLflow skips it
+        importlib.import_module(_name)
 
 EXPERIMENT = "fraud-model"
 METRIC = "valid_log_loss"
@@ -49,30 +51,11 @@ PARAMS = {"max_iter": 6, "learning_rate": 0.3, "max_leaf_nodes": 5, "max_depth":
 # --- the store ------------------------------------------------------------------------------
 
 
-def _template_db() -> Path:
-    """An empty MLflow SQLite store with every table made: built once, when the checks are
-    collected (MLflow's table migrations take a second or more, which no check should pay)."""
-    folder = Path(tempfile.mkdtemp(prefix="mlgrade-mlflow-template-"))
-    creator = os.getpid()
-
-    def remove() -> None:  # only in the process that made it, not in a forked grading child
-        if os.getpid() == creator:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    atexit.register(remove)
-    MlflowClient(f"sqlite:///{folder / 'mlflow.db'}").search_experiments()
-    return folder / "mlflow.db"
-
-
-TEMPLATE_DB = _template_db()
-
-
 def _store(exchange: Path, *experiments: str) -> tuple[str, MlflowClient]:
     """A fresh store in `exchange` (its tracking URI and a client), with these experiments made,
     each keeping its artifacts in the exchange folder."""
-    shutil.copyfile(TEMPLATE_DB, exchange / "mlflow.db")
-    uri = f"sqlite:///{exchange / 'mlflow.db'}"
-    client = MlflowClient(uri)
+    uri = fresh_store(exchange)
+    client = open_client(uri)
     for name in experiments:
         client.create_experiment(name, artifact_location=str(exchange / "artifacts" / name))
     return uri, client

@@ -1,36 +1,24 @@
 """Checks for 06_tracking/ex04_best_run (see solutions/06_tracking/ex04_best_run.py for the reference).
 
-Every check builds its runs itself, in a fresh MLflow store in its `exchange` folder (a SQLite
-file copied from a template built once, so that no check pays for MLflow's table migrations),
+Every check builds its runs itself, in a fresh MLflow store in its `exchange` folder (a copy of the
+empty migrated store of `_shared`, so that no check pays for MLflow's table migrations),
 with `MlflowClient`: chosen start times, statuses and metric histories (steps, values and the
 order they were logged in). The learner's `best_run` then reads that store in its own process.
 """
 
 from __future__ import annotations
 
-import atexit
+from ._shared import fresh_store, open_client  # first: sets MLflow's environment before import
+
+# isort: split
+
 import math
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
-# Set before MLflow is imported: no usage reports sent over the network (the course runs offline,
-# the sandbox has no network) and no progress bars in the checks' output.
-os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+import numpy as np
+from mlflow.entities import Metric, ViewType
 
-import logging  # noqa: E402
-
-import mlflow.store.tracking.sqlalchemy_store  # noqa: E402, F401 - imported once, before any fork
-import numpy as np  # noqa: E402
-from mlflow import MlflowClient  # noqa: E402
-from mlflow.entities import Metric, ViewType  # noqa: E402
-
-from autograder.assertions import differential, expect_raises, fail  # noqa: E402
-
-for _name in ("mlflow", "alembic"):  # MLflow's INFO lines about creating its tables
-    logging.getLogger(_name).setLevel(logging.WARNING)
+from autograder.assertions import differential, expect_raises, fail
 
 T0 = 1_700_000_000_000  # a start time, in milliseconds since the epoch
 AUC, LOSS = "valid_auc", "valid_log_loss"
@@ -39,32 +27,13 @@ AUC, LOSS = "valid_auc", "valid_log_loss"
 # --- the store ------------------------------------------------------------------------------
 
 
-def _template_db() -> Path:
-    """An empty MLflow SQLite store with every table made: built once, when the checks are
-    collected (MLflow's table migrations take a second or more, which no check should pay)."""
-    folder = Path(tempfile.mkdtemp(prefix="mlgrade-mlflow-template-"))
-    creator = os.getpid()
-
-    def remove() -> None:  # only in the process that made it, not in a forked grading child
-        if os.getpid() == creator:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    atexit.register(remove)
-    MlflowClient(f"sqlite:///{folder / 'mlflow.db'}").search_experiments()
-    return folder / "mlflow.db"
-
-
-TEMPLATE_DB = _template_db()
-
-
 class Store:
     """A fresh store in a check's exchange folder, and the runs the check puts in it."""
 
     def __init__(self, exchange: Path):
-        shutil.copyfile(TEMPLATE_DB, exchange / "mlflow.db")
         self.folder = exchange
-        self.uri = f"sqlite:///{exchange / 'mlflow.db'}"
-        self.client = MlflowClient(self.uri)
+        self.uri = fresh_store(exchange)
+        self.client = open_client(self.uri)
         self.experiments: dict[str, str] = {}
 
     def experiment(self, name: str) -> str:

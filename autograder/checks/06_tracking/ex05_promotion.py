@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+from ._shared import FAST_TMP, fresh_store, open_client  # first: MLflow's environment, then import
+
+# isort: split
+
 import contextlib
 import hashlib
 import io
 import json
-import logging
 import math
-import os
 import shutil
 import sqlite3
-import stat
 import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-import mlflow
 import numpy as np
 import pytest
 from mlflow import MlflowClient
@@ -27,11 +27,6 @@ from mlflow.entities import Metric, RunTag
 from autograder.assertions import CheckFailure, expect_raises, fail
 
 # ex05 · promote_if_better(client, name, candidate_version, metric, min_gain, floor) -> Decision
-
-for _logger in ("mlflow", "alembic"):
-    logging.getLogger(_logger).setLevel(logging.WARNING)
-# No progress bars of artifact downloads in the learner's output (its process inherits this).
-os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
 ALIAS = "champion"
 ARTIFACT = "model.skops"
@@ -47,13 +42,6 @@ WORDS = (
 OTHER = {"auc": "ap", "ap": "auc"}  # every run logs both; the other one would decide otherwise
 GUARD = "the champion alias was deleted"
 
-# An empty migrated store, kept between grading runs: MLflow's schema migrations take seconds
-# (longer on a busy machine), a copy of the file milliseconds. One per user and MLflow version.
-_FAST_TMP = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None  # fsync-free, when there
-_TEMPLATE_CACHE = Path(tempfile.gettempdir()) / (
-    f"mlgrade-mlflow-{mlflow.__version__}-uid{os.getuid()}.db"
-)
-
 
 class _GuardedClient(MlflowClient):
     """The client handed to the learner's function (pickled; it is an MlflowClient in every
@@ -67,43 +55,6 @@ class _GuardedClient(MlflowClient):
                 "set_registered_model_alias call instead, so that there is a champion at all times"
             )
         super().delete_registered_model_alias(name, alias)
-
-
-def _build_template(path: Path) -> None:
-    """An empty MLflow store, its schema migrated, moved into place at `path` whole (another
-    grader may be reading the same cache)."""
-    build = Path(tempfile.mkdtemp(prefix="mlgrade-mlflow-", dir=_FAST_TMP))
-    try:
-        uri = f"sqlite:///{build}/mlflow.db"
-        client = MlflowClient(tracking_uri=uri, registry_uri=uri)
-        client.search_experiments()
-        client.search_registered_models()
-        shutil.copyfile(build / "mlflow.db", f"{path}.{os.getpid()}")
-        os.replace(f"{path}.{os.getpid()}", path)
-    finally:
-        shutil.rmtree(build, ignore_errors=True)
-
-
-def _usable_template(path: Path) -> bool:
-    """A cached template of ours (no one else may write it) that holds a migrated schema."""
-    try:
-        st = path.stat()
-        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o022:
-            return False
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
-            (revisions,) = con.execute("SELECT COUNT(*) FROM alembic_version").fetchone()
-            con.execute("SELECT alias, version, name FROM registered_model_aliases LIMIT 1")
-        return revisions == 1
-    except (OSError, sqlite3.Error):
-        return False
-
-
-@pytest.fixture(scope="module")
-def template() -> Path:
-    """An empty, migrated MLflow store (SQLite) that each check copies into its folder."""
-    if not _usable_template(_TEMPLATE_CACHE):
-        _build_template(_TEMPLATE_CACHE)
-    return _TEMPLATE_CACHE
 
 
 def _model_bytes(seed: int) -> bytes:
@@ -128,12 +79,10 @@ class Store:
     check's exchange folder, where the learner's code meets it (artifacts live there from the
     start)."""
 
-    def __init__(self, folder: Path, template: Path):
+    def __init__(self, folder: Path):
         folder.mkdir(parents=True, exist_ok=True)
-        self.build_dir = Path(tempfile.mkdtemp(prefix="mlgrade-promotion-", dir=_FAST_TMP))
-        shutil.copyfile(template, self.build_dir / "mlflow.db")
-        uri = f"sqlite:///{self.build_dir}/mlflow.db"
-        self.client: MlflowClient | None = MlflowClient(tracking_uri=uri, registry_uri=uri)
+        self.build_dir = Path(tempfile.mkdtemp(prefix="mlgrade-promotion-", dir=FAST_TMP))
+        self.client: MlflowClient | None = open_client(fresh_store(self.build_dir))
         self.experiment_id = self.client.create_experiment(
             "promotion", artifact_location=str(folder / "artifacts")
         )
@@ -203,7 +152,7 @@ class Store:
 
     def learner_client(self) -> _GuardedClient:
         self.publish()
-        return _GuardedClient(tracking_uri=self.uri, registry_uri=self.uri)
+        return open_client(self.uri, _GuardedClient)
 
     def _rows(self, sql: str, *args: Any) -> list[tuple]:
         self.publish()
@@ -253,9 +202,9 @@ def _int_or_none(value: Any) -> int | None:
 
 
 @pytest.fixture
-def store(exchange: Path, template: Path):
+def store(exchange: Path):
     """A fresh store for the check, in its exchange folder."""
-    built = Store(exchange / "store", template)
+    built = Store(exchange / "store")
     yield built
     built.close()
 
@@ -709,9 +658,7 @@ class TestDifferential:
         cases = [(seed, n, _generated_case(store, seed, n)) for seed, n in sizes]
         twin_db = store.build_dir / "twin.db"  # the reference decides on a copy
         shutil.copyfile(store.build_dir / "mlflow.db", twin_db)
-        twin = MlflowClient(
-            tracking_uri=f"sqlite:///{twin_db}", registry_uri=f"sqlite:///{twin_db}"
-        )
+        twin = open_client(f"sqlite:///{twin_db}")
         for seed, n_versions, (name, candidate, metric, min_gain, floor) in cases:
             before = store.champion(name)
             expected = reference.promote_if_better(twin, name, candidate, metric, min_gain, floor)
