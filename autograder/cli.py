@@ -270,6 +270,13 @@ def build_parser() -> argparse.ArgumentParser:
         "mutants", help="grade the mutants in one warm process and write a JSON verdict for each"
     )
     p.add_argument("selector", nargs="?", default=None, help="a lesson or exercise (default: all)")
+    p.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="SELECTOR",
+        help="leave out a lesson or exercise (repeat)",
+    )
     p.add_argument("--output", metavar="FILE", default=None, help="write the JSON verdicts here")
     p.add_argument(
         "--shard",

@@ -317,6 +317,9 @@ def write_mutant_report(course: Course, args: argparse.Namespace, console: Conso
     if args.selector:
         wanted = {ex.id for ex in course.select(args.selector)}
         mutants = [m for m in mutants if m.exercise_id in wanted]
+    for selector in args.exclude:
+        unwanted = {ex.id for ex in course.select(selector)}
+        mutants = [m for m in mutants if m.exercise_id not in unwanted]
     k, n = args.shard
     mutants = mutants[k - 1 :: n]
     limits = _mutant_limits(Limits(memory_mb=course.memory_limit_mb, jobs=1))

@@ -43,7 +43,8 @@ def resolve_target(arg: Path | None) -> Path:
 
 def limits_from(args: argparse.Namespace, course: Course) -> Limits:
     """The limits of a learner's run: after a check of an exercise times out, the exercise's other
-    checks are not run, so a hanging function costs one time limit rather than one per check."""
+    checks are not run, so a hanging function costs one time limit rather than one per check; a
+    file still identical to its stub is reported not attempted without running its checks."""
     jobs = getattr(args, "jobs", None) or min(4, os.cpu_count() or 1)
     return Limits(
         time_limit=getattr(args, "time_limit", None),
@@ -51,6 +52,7 @@ def limits_from(args: argparse.Namespace, course: Course) -> Limits:
         output_limit=course.output_limit_kb * 1024,
         jobs=jobs,
         stop_exercise_after_timeout=True,
+        skip_untouched_stubs=True,
     )
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from . import plugin, reaper, results, sandbox
+from . import plugin, reaper, results, sandbox, stubs
 from .child import run_checks
 from .manifest import Course, Exercise
 from .results import CheckResult, ExerciseResult, GradeReport
@@ -56,6 +56,10 @@ class Limits:
     # A maintainer's mutant proof: a mutant is caught by its first lost point, so the exercise's
     # remaining checks are not run (reported not_attempted, "not run").
     stop_exercise_after_failure: bool = False
+    # A learner's run: a file still byte-identical to its generated stub is not attempted without
+    # loading its checks (an untouched MLflow or Dask exercise costs nothing). Instructor and
+    # maintainer runs grade every check of a stub too: that is how the stubs are proven to earn 0.
+    skip_untouched_stubs: bool = False
     # Instructor modes: the learner's process runs sandboxed (sandbox.py), with these paths hidden.
     sandbox: bool = False
     hide: tuple[str, ...] = ()
@@ -563,6 +567,14 @@ def _run_pytest(
         raise GraderError(f"pytest could not run the checks (exit {code!r})")
 
 
+def _is_stub(course: Course, target: Path, ex: Exercise) -> bool:
+    """Whether the exercise's file in `target` is byte for byte its generated stub."""
+    try:
+        return (target / ex.relpath).read_text(encoding="utf-8") == stubs.stub_text(course, ex)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+
+
 def grade(
     course: Course,
     target: Path,
@@ -589,6 +601,10 @@ def grade(
     # exercise's check module (and what it imports: pandas, scikit-learn, ...) is collected only
     # when its file is present.
     present = [ex for ex in exercises if (target / ex.relpath).is_file()]
+    untouched = [
+        ex for ex in present if limits.skip_untouched_stubs and _is_stub(course, target, ex)
+    ]
+    present = [ex for ex in present if ex not in untouched]
     modules = [str(m) for m in check_modules(course, present)]
     if extra_checks is not None:
         extra = sorted(Path(extra_checks).resolve().glob("check_*.py"))
@@ -601,7 +617,15 @@ def grade(
     report = GradeReport(target=str(target), notes=list(loop.notes), sandbox=sandbox_status)
     for ex in exercises:
         checks = [loop.results[nodeid] for nodeid, ex_id in loop.order if ex_id == ex.id]
-        if ex not in present:
+        if ex in untouched:
+            checks = [
+                CheckResult(
+                    "exercise file",
+                    results.NOT_ATTEMPTED,
+                    f"not attempted: {ex.relpath.as_posix()} is still its stub",
+                )
+            ]
+        elif ex not in present:
             checks = [
                 CheckResult(
                     "exercise file",

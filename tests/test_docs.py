@@ -343,15 +343,28 @@ def test_every_example_has_expectations():
     )
 
 
+@pytest.fixture(scope="session")
+def example_runs() -> dict[Path, subprocess.CompletedProcess]:
+    """Every worked example run once, two at a time (they are single-threaded scripts, and the
+    machine has two cores): each test below reads its own example's run."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(path: Path) -> subprocess.CompletedProcess:
+        return run(sys.executable, path.relative_to(ROOT), timeout=90)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
+        return dict(zip(EXAMPLES, pool.map(one, EXAMPLES), strict=True))
+
+
 @pytest.mark.parametrize(
     "path", EXAMPLES, ids=lambda p: p.relative_to(DOCS / "examples").as_posix()
 )
-def test_example_runs_and_prints_what_the_page_says(path: Path):
+def test_example_runs_and_prints_what_the_page_says(path: Path, example_runs):
     source = path.read_text(encoding="utf-8")
     assert "def main(" in source and 'if __name__ == "__main__":' in source, (
         f"{path.name}: a worked example is a script with a main() that prints its results"
     )
-    result = run(sys.executable, path.relative_to(ROOT), timeout=60)
+    result = example_runs[path]
     assert result.returncode == 0, f"{path.name} failed:\n{result.stderr}"
     assert result.stdout.strip(), f"{path.name} printed nothing"
     assert "Warning" not in result.stderr, f"{path.name} warned:\n{result.stderr}"
@@ -788,6 +801,7 @@ def test_hook_draws_icons_for_symbols_that_need_an_emoji_font():
 # --- plots and README --------------------------------------------------------------------------
 
 
+@pytest.mark.integration  # redraws every lesson's figures from its examples: about 40 s
 def test_plot_script_writes_the_committed_figures(tmp_path: Path):
     result = run(sys.executable, DOCS / "scripts" / "make_plots.py", "--out", tmp_path, timeout=120)
     assert result.returncode == 0, result.stderr

@@ -25,6 +25,20 @@ LESSONS = [lesson.id for lesson in COURSE.lessons]
 EXERCISES = [ex.id for ex in COURSE.exercises]
 MUTANTS = dev.find_mutants(COURSE)
 GRADABLE_MUTANTS = [m for m in MUTANTS if m.exercise_id in EXERCISES]
+# Lessons whose checks run real services (an MLflow store and registry, a Dask cluster): each of
+# their mutants costs seconds, so they are proven in the integration tier (`.ci/run` runs it).
+INTEGRATION_LESSONS = ("06_tracking", "07_batch")
+
+
+def _tier(mutant: dev.Mutant):
+    lesson = mutant.exercise_id.split("/")[0]
+    return pytest.param(
+        mutant,
+        id=_mutant_id(mutant),
+        marks=[pytest.mark.integration] if lesson in INTEGRATION_LESSONS else [],
+    )
+
+
 NOT_PASSED = {"failed", "error", "timeout"}
 
 
@@ -82,12 +96,29 @@ def solutions_graded(
     return Graded(target, grade_json, tree_fingerprint)
 
 
+def instructor_grade_json(target: Path) -> dict:
+    """`mlgrade grade TARGET --format json`: every check runs, a stub's too (a learner's `check`
+    reports a file still identical to its stub as not attempted without running its checks)."""
+    report = target.parent / f"{target.name}-report.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", str(target), "--format", "json"]
+        + ["--output", str(report)],
+        capture_output=True,
+        text=True,
+        cwd=COURSE.root,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(report.read_text())
+
+
 @pytest.fixture(scope="session")
-def stubs_graded(tmp_path_factory: pytest.TempPathFactory, grade_json, tree_fingerprint) -> Graded:
-    # Freshly generated: lessons/ in the working copy may hold a learner's answers.
-    target = tmp_path_factory.mktemp("stubs")
+def stubs_graded(tmp_path_factory: pytest.TempPathFactory, tree_fingerprint) -> Graded:
+    # Freshly generated: lessons/ in the working copy may hold a learner's answers. Graded as an
+    # instructor grades, so that every check meets the stub and must not pass on it.
+    target = tmp_path_factory.mktemp("stubs") / "stubs"
     stubs.write_stubs(COURSE, target)
-    return Graded(target, grade_json, tree_fingerprint)
+    return Graded(target, instructor_grade_json, tree_fingerprint)
 
 
 @pytest.mark.parametrize("lesson_id", LESSONS)
@@ -158,14 +189,12 @@ def test_a_mutant_stops_applying_when_its_solution_changes(tmp_path: Path) -> No
         moved.source(COURSE)
 
 
-@pytest.fixture(scope="session")
-def mutant_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    """Every mutant graded by `mlgrade dev mutants`: one warm process per core, each grading an
-    interleaved share of the mutants (a fresh subprocess per mutant cost ~1 s of start-up each)."""
-    out = tmp_path_factory.mktemp("mutant-verdicts")
+def _grade_mutants(out: Path, *selection: str) -> dict[str, dict]:
+    """`mlgrade dev mutants *selection`: one warm process per core, each grading an interleaved
+    share of the mutants (a fresh subprocess per mutant cost ~1 s of start-up each)."""
     shards = max(1, min(4, os.cpu_count() or 1))
     cmds = [
-        [sys.executable, "-m", "autograder", "dev", "mutants"]
+        [sys.executable, "-m", "autograder", "dev", "mutants", *selection]
         + ["--shard", f"{k}/{shards}", "--output", str(out / f"{k}.json")]
         for k in range(1, shards + 1)
     ]
@@ -185,11 +214,30 @@ def mutant_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]
     return verdicts
 
 
-@pytest.mark.parametrize("mutant", GRADABLE_MUTANTS, ids=_mutant_id)
+@pytest.fixture(scope="session")
+def mutant_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """The default tier's mutants: every lesson but INTEGRATION_LESSONS."""
+    excluded = [arg for lesson in INTEGRATION_LESSONS for arg in ("--exclude", lesson)]
+    return _grade_mutants(tmp_path_factory.mktemp("mutant-verdicts"), *excluded)
+
+
+@pytest.fixture(scope="session")
+def integration_mutant_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    out = tmp_path_factory.mktemp("integration-mutant-verdicts")
+    verdicts: dict[str, dict] = {}
+    for lesson in INTEGRATION_LESSONS:
+        (out / lesson).mkdir()
+        verdicts.update(_grade_mutants(out / lesson, lesson))
+    return verdicts
+
+
+@pytest.mark.parametrize("mutant", [_tier(m) for m in GRADABLE_MUTANTS])
 def test_mutant_loses_points_on_its_own_exercise(
-    mutant: dev.Mutant, mutant_verdicts: dict[str, dict]
+    mutant: dev.Mutant, request: pytest.FixtureRequest
 ) -> None:
-    verdict = mutant_verdicts.get(_mutant_id(mutant))
+    lesson = mutant.exercise_id.split("/")[0]
+    fixture = "integration_mutant_verdicts" if lesson in INTEGRATION_LESSONS else "mutant_verdicts"
+    verdict = request.getfixturevalue(fixture).get(_mutant_id(mutant))
     assert verdict is not None, f"`mlgrade dev mutants` did not grade {_mutant_id(mutant)}"
     ex = verdict["result"]
     assert ex is not None, verdict["problem"]

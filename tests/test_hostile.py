@@ -28,7 +28,9 @@ def hostile(name: str) -> str:
 
 
 def stub(exercise_id: str) -> str:
-    return stubs.stub_text(COURSE, COURSE.exercise(exercise_id))
+    """The exercise's stub, touched (one comment more): a learner's `check` skips a file still
+    identical to its stub, and these tests need every check to meet the hostile extras."""
+    return stubs.stub_text(COURSE, COURSE.exercise(exercise_id)) + "# started\n"
 
 
 def graded(report: dict, exercise_id: str) -> dict:

@@ -6,6 +6,7 @@ Real subprocesses of `python -m autograder`, on stubs written into pytest's tmp_
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -74,6 +75,29 @@ def test_an_untouched_exercise_takes_one_line(state, target):
     lines = everything.stdout.splitlines()
     assert sum(line.endswith("not attempted") for line in lines) == len(COURSE.exercises)
     assert len(lines) <= len(COURSE.exercises) + 8, everything.stdout
+
+
+def test_an_untouched_stub_costs_nothing_and_a_touched_one_is_graded(state, target):
+    """A file byte-identical to its stub is not attempted without its checks being loaded; the
+    first edit, even a comment, makes it graded check by check."""
+    out = target.parent / "report.json"
+    proc = mlgrade(
+        "check", "ex01_standardize", "--target", str(target), "--format", "json",
+        "--output", str(out), state=state,
+    )  # fmt: skip
+    (ex,) = json.loads(out.read_text())["exercises"]
+    assert [c["message"] for c in ex["checks"]] == [
+        "not attempted: 01_numpy/ex01_standardize.py is still its stub"
+    ], proc.stdout
+    path = target / EX01.relpath
+    path.write_text(path.read_text() + "# started\n")
+    mlgrade(
+        "check", "ex01_standardize", "--target", str(target), "--format", "json",
+        "--output", str(out), state=state,
+    )  # fmt: skip
+    (ex,) = json.loads(out.read_text())["exercises"]
+    assert len(ex["checks"]) > 1 and {c["status"] for c in ex["checks"]} == {"not_attempted"}
+    assert not any("still its stub" in c["message"] for c in ex["checks"])
 
 
 def test_a_syntax_error_is_said_once_with_its_file_and_line(state, target):

@@ -67,7 +67,8 @@ def not_attempted_line(ex: ExerciseResult) -> Text:
     messages = {c.message for c in ex.checks}
     line = Text(f"{STYLE[NOT_ATTEMPTED][0]} ", style="dim") + _heading(ex)
     detail = "not attempted"
-    if len(messages) == 1 and UNTOUCHED not in messages:
+    still_stub = len(messages) == 1 and next(iter(messages)).endswith(" is still its stub")
+    if len(messages) == 1 and UNTOUCHED not in messages and not still_stub:
         why = messages.pop()
         for prefix in ("not attempted yet: ", "not attempted: "):
             why = why.removeprefix(prefix)

@@ -150,6 +150,17 @@ def _on_local_cluster(module, cases: list, model) -> list:
     import dask.dataframe as dd
     from dask.distributed import Client, LocalCluster
 
+    # The learner's function is called first, before any cluster starts: an untouched stub
+    # raises NotImplementedError at once, and a wrong answer's error costs no cluster start-up.
+    built: list = []
+    for frame, npartitions in cases:
+        ddf = dd.from_pandas(frame, npartitions=npartitions, sort=False)
+        try:
+            built.append(module.score_with_dask(ddf, model))
+        except NotImplementedError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - reported to the check as data
+            built.append(f"{type(exc).__name__}: {str(exc)[:300]}")
     out: list = []
     # Workers forked from this process start in a fraction of a second (spawned ones import
     # pandas, Dask and scikit-learn again, for seconds), and they know the learner's module.
@@ -164,12 +175,12 @@ def _on_local_cluster(module, cases: list, model) -> list:
         ) as cluster,
         Client(cluster),
     ):
-        for frame, npartitions in cases:
-            ddf = dd.from_pandas(frame, npartitions=npartitions, sort=False)
+        for lazy in built:
+            if isinstance(lazy, str):
+                out.append(lazy)
+                continue
             try:
-                result = module.score_with_dask(ddf, model).compute()
-            except NotImplementedError:
-                raise
+                result = lazy.compute()
             except Exception as exc:  # noqa: BLE001 - reported to the check as data
                 out.append(f"{type(exc).__name__}: {str(exc)[:300]}")
                 continue
