@@ -81,18 +81,38 @@ class Graded:
         self.after = tree_fingerprint(target)
 
 
-@pytest.fixture(scope="session")
-def solutions_graded(
-    tmp_path_factory: pytest.TempPathFactory, grade_json, tree_fingerprint
-) -> Graded:
+def _solutions_copy(target: Path, lessons: list[str]) -> Path:
     # A byte-identical copy of solutions/, so a grader that wrote files could not dirty the repo.
-    target = tmp_path_factory.mktemp("solutions")
-    for lesson in LESSONS:
+    for lesson in lessons:
         shutil.copytree(
             COURSE.root / "solutions" / lesson,
             target / lesson,
             ignore=shutil.ignore_patterns("__pycache__"),
         )
+    return target
+
+
+DEFAULT_LESSONS = [lesson for lesson in LESSONS if lesson not in INTEGRATION_LESSONS]
+
+
+def _lesson_param(lesson: str):
+    marks = [pytest.mark.integration] if lesson in INTEGRATION_LESSONS else []
+    return pytest.param(lesson, id=lesson, marks=marks)
+
+
+@pytest.fixture(scope="session")
+def solutions_graded(
+    tmp_path_factory: pytest.TempPathFactory, grade_json, tree_fingerprint
+) -> Graded:
+    target = _solutions_copy(tmp_path_factory.mktemp("solutions"), DEFAULT_LESSONS)
+    return Graded(target, grade_json, tree_fingerprint)
+
+
+@pytest.fixture(scope="session")
+def integration_solutions_graded(
+    tmp_path_factory: pytest.TempPathFactory, grade_json, tree_fingerprint
+) -> Graded:
+    target = _solutions_copy(tmp_path_factory.mktemp("solutions"), list(INTEGRATION_LESSONS))
     return Graded(target, grade_json, tree_fingerprint)
 
 
@@ -112,25 +132,40 @@ def instructor_grade_json(target: Path) -> dict:
     return json.loads(report.read_text())
 
 
+def _stubs(target: Path, lessons: list[str] | tuple[str, ...]) -> Path:
+    # Freshly generated: lessons/ in the working copy may hold a learner's answers.
+    stubs.write_stubs(COURSE, target, [ex for ex in COURSE.exercises if ex.lesson_id in lessons])
+    return target
+
+
 @pytest.fixture(scope="session")
 def stubs_graded(tmp_path_factory: pytest.TempPathFactory, tree_fingerprint) -> Graded:
-    # Freshly generated: lessons/ in the working copy may hold a learner's answers. Graded as an
-    # instructor grades, so that every check meets the stub and must not pass on it.
-    target = tmp_path_factory.mktemp("stubs") / "stubs"
-    stubs.write_stubs(COURSE, target)
+    # Graded as an instructor grades, so that every check meets the stub and must not pass on it.
+    target = _stubs(tmp_path_factory.mktemp("stubs") / "stubs", DEFAULT_LESSONS)
     return Graded(target, instructor_grade_json, tree_fingerprint)
 
 
-@pytest.mark.parametrize("lesson_id", LESSONS)
-def test_solutions_earn_full_marks(solutions_graded: Graded, lesson_id: str) -> None:
-    for ex in _lesson_exercises(solutions_graded.report, lesson_id):
+@pytest.fixture(scope="session")
+def integration_stubs_graded(tmp_path_factory: pytest.TempPathFactory, tree_fingerprint) -> Graded:
+    target = _stubs(tmp_path_factory.mktemp("stubs") / "stubs", INTEGRATION_LESSONS)
+    return Graded(target, instructor_grade_json, tree_fingerprint)
+
+
+def _graded(request: pytest.FixtureRequest, which: str, lesson_id: str) -> Graded:
+    prefix = "integration_" if lesson_id in INTEGRATION_LESSONS else ""
+    return request.getfixturevalue(f"{prefix}{which}_graded")
+
+
+@pytest.mark.parametrize("lesson_id", [_lesson_param(lesson) for lesson in LESSONS])
+def test_solutions_earn_full_marks(request: pytest.FixtureRequest, lesson_id: str) -> None:
+    for ex in _lesson_exercises(_graded(request, "solutions", lesson_id).report, lesson_id):
         assert ex["checks"], f"{ex['id']} has no checks at all"
         assert ex["status"] == "passed" and ex["score"] == ex["max_score"], _describe(ex)
 
 
-@pytest.mark.parametrize("lesson_id", LESSONS)
-def test_fresh_stubs_earn_nothing(stubs_graded: Graded, lesson_id: str) -> None:
-    for ex in _lesson_exercises(stubs_graded.report, lesson_id):
+@pytest.mark.parametrize("lesson_id", [_lesson_param(lesson) for lesson in LESSONS])
+def test_fresh_stubs_earn_nothing(request: pytest.FixtureRequest, lesson_id: str) -> None:
+    for ex in _lesson_exercises(_graded(request, "stubs", lesson_id).report, lesson_id):
         assert ex["checks"], f"{ex['id']} has no checks at all"
         statuses = {c["status"] for c in ex["checks"]}
         assert ex["score"] == 0 and statuses == {"not_attempted"}, (
