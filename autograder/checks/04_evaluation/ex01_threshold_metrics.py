@@ -3,29 +3,25 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
 
-from autograder.assertions import CheckFailure, differential, expect_raises, fail
+from autograder.assertions import differential, expect_raises, fail
+
+from ._shared import (
+    call,
+    expect_bad_labels_rejected,
+    expect_bad_scores_rejected,
+    expect_bad_shapes_rejected,
+)
 
 # ex01 · threshold_metrics
 
 COUNTS = ("tp", "fp", "fn", "tn")
 RATES = ("precision", "recall", "f1", "fpr")
 KEYS = COUNTS + RATES
-
-
-def _call(fn: Callable[..., Any], *args: Any, doing: str, why: str) -> Any:
-    """The learner's result; an unexpected exception becomes a failure that says `why`."""
-    try:
-        return fn(*args)
-    except (NotImplementedError, CheckFailure):
-        raise
-    except Exception as exc:
-        fail(f"{doing} raised {type(exc).__name__}: {str(exc).strip()[:200]}; {why}")
 
 
 def _metrics(value: Any, where: str) -> dict:
@@ -91,7 +87,7 @@ def _compare(got: Any, expected: dict, where: str, why: str = "") -> None:
 
 def _check(submission, y, s, t, what: str, why: str = "") -> None:
     expected = _expected(y, s, t)  # before the call, which may change y or s
-    got = _call(
+    got = call(
         submission.threshold_metrics,
         y,
         s,
@@ -154,7 +150,7 @@ class TestThresholdMetrics:
     def test_hand_built_counts_and_rates(self, submission):
         # flagged at 0.5: rows 0,1,2,3,7 -> tp 3 (rows 0,2,7), fp 2 (rows 1,3); fn 1 (row 4), tn 2
         got = _metrics(
-            _call(
+            call(
                 submission.threshold_metrics,
                 Y8.copy(),
                 S8.copy(),
@@ -291,7 +287,7 @@ class TestThresholdMetrics:
         )
 
     def test_returns_plain_types(self, submission):
-        got = _call(
+        got = call(
             submission.threshold_metrics,
             Y8.copy(),
             S8.copy(),
@@ -308,7 +304,7 @@ class TestThresholdMetrics:
         y = Y8.copy()
         s = S8.copy()
         y_bool = Y8.astype(bool)
-        _call(
+        call(
             submission.threshold_metrics,
             y,
             s,
@@ -316,7 +312,7 @@ class TestThresholdMetrics:
             doing="threshold_metrics",
             why="the inputs are valid",
         )
-        _call(
+        call(
             submission.threshold_metrics,
             y_bool,
             s,
@@ -345,44 +341,13 @@ class TestThresholdMetrics:
         )
 
     def test_rejects_bad_shapes(self, submission):
-        # NumPy broadcasts (3, 1) against (3,) and a length 1 against any length, and counts over
-        # nothing are zeros: only an explicit check raises on these.
-        for y, s, what in (
-            (np.array([[1], [0], [1]]), np.array([0.2, 0.5, 0.9]), "y_true of shape (3, 1)"),
-            (np.array([1, 0, 1]), np.array([[0.2], [0.5], [0.9]]), "scores of shape (3, 1)"),
-            (np.array([1]), np.array([0.2, 0.5, 0.9, 0.1]), "1 label for 4 scores"),
-            (np.array([], dtype=np.int64), np.array([]), "empty y_true and scores"),
-        ):
-            expect_raises(
-                ValueError,
-                submission.threshold_metrics,
-                y,
-                s,
-                0.5,
-                why=f"{what}: y_true and scores must be 1-D, of the same non-zero length",
-            )
+        expect_bad_shapes_rejected(submission.threshold_metrics, 0.5)
 
     def test_rejects_labels_other_than_0_and_1(self, submission):
-        for labels in ([1, 0, 2], [1, 0, -1], [1, 0, 0.5], [1.0, 0.0, np.nan]):
-            expect_raises(
-                ValueError,
-                submission.threshold_metrics,
-                np.array(labels),
-                np.array([0.9, 0.1, 0.7]),
-                0.5,
-                why=f"y_true={labels} holds a label that is neither 0 nor 1 (fraud or not)",
-            )
+        expect_bad_labels_rejected(submission.threshold_metrics, 0.5)
 
     def test_rejects_non_finite_scores(self, submission):
-        for bad in (np.nan, np.inf, -np.inf):
-            expect_raises(
-                ValueError,
-                submission.threshold_metrics,
-                np.array([1, 0, 1]),
-                np.array([0.9, bad, 0.7]),
-                0.5,
-                why=f"scores=[0.9, {bad}, 0.7]: a score of {bad} is no score, the model is broken",
-            )
+        expect_bad_scores_rejected(submission.threshold_metrics, 0.5)
 
     def test_rejects_nan_threshold(self, submission):
         expect_raises(

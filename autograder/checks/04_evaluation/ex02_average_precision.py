@@ -4,30 +4,25 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from autograder.assertions import (
-    CheckFailure,
     assert_vectorised,
     differential,
     expect_raises,
     fail,
 )
 
+from ._shared import (
+    call,
+    expect_bad_labels_rejected,
+    expect_bad_scores_rejected,
+    expect_bad_shapes_rejected,
+)
+
 # ex02 · average_precision
-
-
-def _call(fn: Callable[..., Any], *args: Any, doing: str, why: str) -> Any:
-    """The learner's result; an unexpected exception becomes a failure that says `why`."""
-    try:
-        return fn(*args)
-    except (NotImplementedError, CheckFailure):
-        raise
-    except Exception as exc:
-        fail(f"{doing} raised {type(exc).__name__}: {str(exc).strip()[:200]}; {why}")
 
 
 def _ap_value(value: Any, where: str) -> float:
@@ -68,7 +63,7 @@ def _definition_ap(y_true, scores) -> float:
 
 
 def _check(submission, y, s, expected: float, what: str, why: str) -> None:
-    got = _call(
+    got = call(
         submission.average_precision,
         y,
         s,
@@ -323,8 +318,8 @@ class TestAveragePrecision:
         s = np.array([0.4, 0.8, 0.4, 0.1, 0.6, 0.9])
         y_bool = y.astype(bool)
         s2 = s.copy()
-        _call(submission.average_precision, y, s, doing="average_precision", why="valid inputs")
-        _call(
+        call(submission.average_precision, y, s, doing="average_precision", why="valid inputs")
+        call(
             submission.average_precision, y_bool, s2, doing="average_precision", why="valid inputs"
         )
         before = np.array([0.4, 0.8, 0.4, 0.1, 0.6, 0.9])
@@ -351,37 +346,8 @@ class TestAveragePrecision:
             )
 
     def test_rejects_bad_shapes(self, submission):
-        # NumPy broadcasts (3, 1) against (3,) and a length 1 against any length: only an
-        # explicit check raises on these.
-        for y, s, what in (
-            (np.array([[1], [0], [1]]), np.array([0.2, 0.5, 0.9]), "y_true of shape (3, 1)"),
-            (np.array([1, 0, 1]), np.array([[0.2], [0.5], [0.9]]), "scores of shape (3, 1)"),
-            (np.array([1]), np.array([0.2, 0.5, 0.9, 0.1]), "1 label for 4 scores"),
-            (np.array([], dtype=np.int64), np.array([]), "empty y_true and scores"),
-        ):
-            expect_raises(
-                ValueError,
-                submission.average_precision,
-                y,
-                s,
-                why=f"{what}: y_true and scores must be 1-D, of the same non-zero length",
-            )
+        expect_bad_shapes_rejected(submission.average_precision)
 
     def test_rejects_bad_values(self, submission):
-        s = np.array([0.9, 0.1, 0.7])
-        for labels in ([1, 0, 2], [1, 0, -1], [1, 0, 0.5], [1.0, 0.0, np.nan]):
-            expect_raises(
-                ValueError,
-                submission.average_precision,
-                np.array(labels),
-                s,
-                why=f"y_true={labels} holds a label that is neither 0 nor 1",
-            )
-        for bad in (np.nan, np.inf, -np.inf):
-            expect_raises(
-                ValueError,
-                submission.average_precision,
-                np.array([1, 0, 1]),
-                np.array([0.9, bad, 0.7]),
-                why=f"scores=[0.9, {bad}, 0.7]: a score of {bad} is no score, the model is broken",
-            )
+        expect_bad_labels_rejected(submission.average_precision)
+        expect_bad_scores_rejected(submission.average_precision)

@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from autograder.assertions import (
-    CheckFailure,
     assert_vectorised,
     differential,
     expect_raises,
     fail,
 )
 
+from ._shared import (
+    call,
+    expect_bad_labels_rejected,
+    expect_bad_scores_rejected,
+    expect_bad_shapes_rejected,
+)
+
 # ex03 · best_threshold
-
-
-def _call(fn: Callable[..., Any], *args: Any, doing: str, why: str) -> Any:
-    """The learner's result; an unexpected exception becomes a failure that says `why`."""
-    try:
-        return fn(*args)
-    except (NotImplementedError, CheckFailure):
-        raise
-    except Exception as exc:
-        fail(f"{doing} raised {type(exc).__name__}: {str(exc).strip()[:200]}; {why}")
 
 
 def _pair(value: Any, where: str) -> tuple[float, float]:
@@ -67,7 +62,7 @@ def _compare(got: Any, expected: tuple[float, float], where: str, why: str = "")
 
 def _check(submission, y, s, cost_fp, cost_fn, what: str, why: str) -> None:
     expected = _expected(y, s, cost_fp, cost_fn)  # before the call, which may change y or s
-    got = _call(
+    got = call(
         submission.best_threshold,
         y,
         s,
@@ -329,7 +324,7 @@ class TestBestThreshold:
 
     def test_returns_a_tuple_of_floats(self, submission):
         y, s = np.array([1, 0, 1]), np.array([3, 1, 2])
-        got = _call(
+        got = call(
             submission.best_threshold,
             y,
             s,
@@ -366,8 +361,8 @@ class TestBestThreshold:
         before_y = np.array([1, 0, 1, 0, 0, 1])
         before_s = np.array([0.4, 0.8, 0.4, 0.1, 0.6, 0.9])
         y, s, y_bool, s2 = before_y.copy(), before_s.copy(), before_y.astype(bool), before_s.copy()
-        _call(submission.best_threshold, y, s, 1, 4, doing="best_threshold", why="valid inputs")
-        _call(
+        call(submission.best_threshold, y, s, 1, 4, doing="best_threshold", why="valid inputs")
+        call(
             submission.best_threshold, y_bool, s2, 1, 4, doing="best_threshold", why="valid inputs"
         )
         for name, now, was in (
@@ -397,43 +392,8 @@ class TestBestThreshold:
             )
 
     def test_rejects_bad_shapes(self, submission):
-        # NumPy broadcasts (3, 1) against (3,) and a length 1 against any length: only an
-        # explicit check raises on these.
-        for y, s, what in (
-            (np.array([[1], [0], [1]]), np.array([0.2, 0.5, 0.9]), "y_true of shape (3, 1)"),
-            (np.array([1, 0, 1]), np.array([[0.2], [0.5], [0.9]]), "scores of shape (3, 1)"),
-            (np.array([1]), np.array([0.2, 0.5, 0.9, 0.1]), "1 label for 4 scores"),
-            (np.array([], dtype=np.int64), np.array([]), "empty y_true and scores"),
-        ):
-            expect_raises(
-                ValueError,
-                submission.best_threshold,
-                y,
-                s,
-                1,
-                5,
-                why=f"{what}: y_true and scores must be 1-D, of the same non-zero length",
-            )
+        expect_bad_shapes_rejected(submission.best_threshold, 1, 5)
 
     def test_rejects_bad_values(self, submission):
-        s = np.array([0.9, 0.1, 0.7])
-        for labels in ([1, 0, 2], [1, 0, -1], [1, 0, 0.5], [1.0, 0.0, np.nan]):
-            expect_raises(
-                ValueError,
-                submission.best_threshold,
-                np.array(labels),
-                s,
-                1,
-                5,
-                why=f"y_true={labels} holds a label that is neither 0 nor 1",
-            )
-        for bad in (np.nan, np.inf, -np.inf):
-            expect_raises(
-                ValueError,
-                submission.best_threshold,
-                np.array([1, 0, 1]),
-                np.array([0.9, bad, 0.7]),
-                1,
-                5,
-                why=f"scores=[0.9, {bad}, 0.7]: a score of {bad} is no score, the model is broken",
-            )
+        expect_bad_labels_rejected(submission.best_threshold, 1, 5)
+        expect_bad_scores_rejected(submission.best_threshold, 1, 5)

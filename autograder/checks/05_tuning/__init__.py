@@ -1,1 +1,1 @@
-"""Checks for lesson 05_tuning: one module per exercise, helpers in _shared.py."""
+"""Checks for lesson 05_tuning: one module per exercise."""

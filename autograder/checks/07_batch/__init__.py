@@ -1,1 +1,1 @@
-"""Checks for lesson 07_batch: one module per exercise, helpers in _shared.py."""
+"""Checks for lesson 07_batch: one module per exercise."""
