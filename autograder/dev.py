@@ -205,7 +205,10 @@ def sync(course: Course, check_only: bool, console: Console) -> int:
             )
         return 1 if problems else 0
     stubs.write_stubs(course, lessons)
-    message = f"wrote {len(course.exercises)} stubs into lessons/"
+    given = stubs.write_given(course)
+    message = f"wrote {len(course.exercises)} stubs into lessons/" + (
+        f" and {len(given)} given modules into coursekit/" if given else ""
+    )
     if installed:
         changed = integrity.write_pristine(course.root)
         message += f"; pristine.json {'updated' if changed else 'unchanged'}"

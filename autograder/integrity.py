@@ -20,7 +20,7 @@ from .atomic import atomic_write
 from .manifest import COURSE_ROOT
 
 PRISTINE_PATH = COURSE_ROOT / "autograder" / "pristine.json"
-PROTECTED = ("autograder/", "course.toml", "pyproject.toml", ".ci/", ".github/")
+PROTECTED = ("autograder/", "coursekit/", "course.toml", "pyproject.toml", ".ci/", ".github/")
 SKIP_PARTS = {
     ".git",
     ".venv",

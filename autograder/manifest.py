@@ -83,6 +83,9 @@ class Course:
     output_limit_kb: int
     lessons: tuple[Lesson, ...]
     root: Path = field(default=COURSE_ROOT)
+    # Reference code that later exercises build on: (exercise id, module path in the checkout).
+    # `mlgrade dev sync` writes each module from its exercise's solution (see stubs.given_text).
+    given: tuple[tuple[str, str], ...] = ()
 
     @property
     def manifest_path(self) -> Path:
@@ -235,6 +238,17 @@ def load_course(path: Path = MANIFEST_PATH) -> Course:
         )
     if len({lesson.id for lesson in lessons}) != len(lessons):
         raise ManifestError("duplicate lesson ids")
+    given = []
+    for i, gt in enumerate(data.get("given", [])):
+        source = _require(gt, "source", f"given #{i + 1}", str)
+        module = _require(gt, "module", f"given '{source}'", str)
+        if source not in seen:
+            raise ManifestError(f"given '{source}': no exercise has this id")
+        if not (module.startswith("coursekit/") and module.endswith(".py")) or ".." in module:
+            raise ManifestError(
+                f"given '{source}': module must be a .py file inside coursekit/, not {module!r}"
+            )
+        given.append((source, module))
     return Course(
         title=meta.get("title", "course"),
         time_limit=default_limit,
@@ -242,4 +256,5 @@ def load_course(path: Path = MANIFEST_PATH) -> Course:
         output_limit_kb=int(meta.get("output_limit_kb", 64)),
         lessons=tuple(lessons),
         root=path.parent,
+        given=tuple(given),
     )

@@ -1,0 +1,6 @@
+"""Exercise placeholder: Request and response schemas (being written)."""
+
+
+def placeholder():
+    # TODO: write it
+    raise NotImplementedError

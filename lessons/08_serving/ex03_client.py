@@ -1,0 +1,6 @@
+"""Exercise placeholder: A client that retries (being written)."""
+
+
+def placeholder():
+    # TODO: write it
+    raise NotImplementedError

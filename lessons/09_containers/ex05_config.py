@@ -1,0 +1,6 @@
+"""Exercise placeholder: Configuration from the environment (being written)."""
+
+
+def placeholder():
+    # TODO: write it
+    raise NotImplementedError
