@@ -27,7 +27,7 @@ MUTANTS = dev.find_mutants(COURSE)
 GRADABLE_MUTANTS = [m for m in MUTANTS if m.exercise_id in EXERCISES]
 # Lessons whose checks run real services (an MLflow store and registry, a Dask cluster): each of
 # their mutants costs seconds, so they are proven in the integration tier (`.ci/run` runs it).
-INTEGRATION_LESSONS = ("06_tracking", "07_batch")
+INTEGRATION_LESSONS = ("06_tracking", "07_batch", "08_serving")
 
 
 def _tier(mutant: dev.Mutant):
