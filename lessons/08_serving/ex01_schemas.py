@@ -61,8 +61,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from coursedata.vocabulary import CATEGORIES
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from coursedata.vocabulary import CATEGORIES
 
 CHANNELS = ("web", "app", "pos")
 MAX_BATCH = 1000  # transactions in one batch
