@@ -191,7 +191,7 @@ def _outcome(call) -> dict:
             response = getattr(exc, "response", None)
             facts["status"] = getattr(response, "status_code", None)
         return facts
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple)) or type(value).__name__ == "ndarray":
         try:
             return {"value": [float(v) for v in value], "type": type(value).__name__}
         except (TypeError, ValueError):
@@ -681,6 +681,7 @@ class TestScoreRemote:
                 "a Retry-After that is an HTTP date is "
                 "ignored: the wait is the backoff, 0.5 * min(3, 0.5)",
             ),
+            ("-1", 0.25, "a negative Retry-After is no number of seconds: the wait is the backoff"),
         ]:
             script = [("status", 503, {"Retry-After": header}, {"error": "busy"})]
             case = _case(rows, script, retries=2, backoff=0.5, max_backoff=3.0, rng=("fixed", 0.5))
