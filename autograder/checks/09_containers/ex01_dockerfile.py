@@ -53,7 +53,7 @@ MODEL_PATH = "/app/models/model.skops"
 APP = "coursekit.service:app"
 SECRET_FILES = re.compile(r"(^|/)(\.env(\..*)?|id_rsa[^/]*|[^/]*\.pem|[^/]*\.key)$")
 BUILD_TOOLS = re.compile(
-    r"^(gcc|g\+\+|cc|clang|make|cmake|build-essential|build-base|gfortran|rustc|cargo|git"
+    r"^(gcc|g\+\+|cc|clang|make|cmake|build-essential|build-base|gfortran|rustc|cargo"
     r"|[a-z0-9.+-]+-dev(el)?)(=.*)?$"
 )
 INSTALLERS = re.compile(r"\b(apt-get|apt|apk|yum|dnf|microdnf)\s+(install|add)\b")
@@ -88,6 +88,22 @@ def _env_before(stage: Stage, ins: Instruction | None = None) -> dict[str, str]:
         if ins is not None and item is ins:
             break
         if item.keyword == "ENV":
+            for key, val in key_values(item.value).items():
+                values[key] = substitute(val, values)
+    return values
+
+
+def _variables_before(df: Dockerfile, stage: Stage, ins: Instruction) -> dict[str, str | None]:
+    """ARG defaults (global ones redeclared in the stage, and the stage's own) and ENV values
+    in force at `ins`: what Docker substitutes in USER, EXPOSE, WORKDIR."""
+    values: dict[str, str | None] = {}
+    for item in stage.instructions:
+        if item is ins:
+            break
+        if item.keyword == "ARG":
+            for key, default in arg_defaults(item.value).items():
+                values[key] = default if default is not None else df.global_args.get(key)
+        elif item.keyword == "ENV":
             for key, val in key_values(item.value).items():
                 values[key] = substitute(val, values)
     return values
@@ -309,7 +325,8 @@ class TestUser:
                 "in it then owns the container, and a writable mount of the host. Add "
                 "USER 10001 (or a user the stage creates with useradd)"
             )
-        user = substitute(user_ins.value.strip(), _env_before(final, user_ins)).split(":")[0]
+        variables = _variables_before(df, final, user_ins)
+        user = substitute(user_ins.value.strip(), variables).split(":")[0]
         if user in ("root", "0", ""):
             fail(f"{_where(user_ins)}: the service runs as root; use a non-root user (uid 10001)")
         if not user.isdigit() and user != "nobody":
@@ -500,20 +517,20 @@ class TestHealthcheck:
             )
 
 
-def _effective_command(final: Stage) -> tuple[list[str] | None, Instruction | None]:
+def _effective_command(final: Stage) -> tuple[list[str], Instruction | None, bool]:
+    """(the argv the container starts, the instruction, whether a shell form was involved).
+    A shell-form instruction runs as /bin/sh -c "<text>" (a shell-form ENTRYPOINT ignores CMD)."""
     cmd = final.last("CMD")
     entry = final.last("ENTRYPOINT")
-    if cmd is None and entry is None:
-        return None, None
-    parts: list[str] = []
-    for ins in (entry, cmd):
-        if ins is None:
-            continue
-        argv = ins.exec_form()
+    if entry is not None and entry.exec_form() is None:
+        return ["/bin/sh", "-c", entry.value.strip()], entry, True
+    parts: list[str] = list(entry.exec_form() or []) if entry is not None else []
+    if cmd is not None:
+        argv = cmd.exec_form()
         if argv is None:
-            return None, ins
+            return [*parts, "/bin/sh", "-c", cmd.value.strip()], cmd, True
         parts += argv
-    return parts, cmd or entry
+    return parts, cmd or entry, False
 
 
 def _uvicorn_call(words: list[str]) -> tuple[int, list[str]] | None:
@@ -527,6 +544,15 @@ def _uvicorn_call(words: list[str]) -> tuple[int, list[str]] | None:
     return None
 
 
+def _execs(before: list[str]) -> bool:
+    """Whether the shell words before uvicorn end in `exec` (maybe `exec env A=1`), so that
+    uvicorn replaces the shell instead of running as its child."""
+    if "exec" not in before:
+        return False
+    after = before[len(before) - before[::-1].index("exec") :]
+    return all(w == "env" or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", w) for w in after)
+
+
 def _option(args: list[str], name: str) -> str | None:
     for k, word in enumerate(args):
         if word == name and k + 1 < len(args):
@@ -538,15 +564,9 @@ def _option(args: list[str], name: str) -> str | None:
 
 def _launch(final: Stage) -> dict:
     """How the final stage starts the service: {form, app, host, port_from_env, ...}."""
-    argv, ins = _effective_command(final)
+    argv, ins, shell_form = _effective_command(final)
     if ins is None:
         fail("the final stage has no CMD: the image would run its base's python3 prompt")
-    if argv is None:
-        fail(
-            f"{_where(ins)} is in shell form: Docker runs it as `/bin/sh -c ...`, the shell is "
-            "PID 1 and does not pass on `docker stop`'s SIGTERM, so uvicorn is killed 10 s "
-            'later without finishing its requests. Write it as a JSON array: CMD ["...", "..."]'
-        )
     if not argv:
         fail(f"{_where(ins)} is an empty command")
     head = posixpath.basename(argv[0])
@@ -563,12 +583,13 @@ def _launch(final: Stage) -> dict:
         port = _option(args, "--port")
         return {
             "ins": ins,
+            "shell_form": shell_form,
             "form": "shell -c",
             "app": next((a for a in args if not a.startswith("-") and ":" in a), None),
             "host": substitute(_option(args, "--host") or "127.0.0.1", {}),
             "port": port,
             "port_from_env": port is not None and re.search(r"\$\{?PORT\b", port) is not None,
-            "exec": start > 0 and words[start - 1] == "exec",
+            "exec": _execs(words[:start]),
             "text": script,
         }
     if PYTHONS.match(head) and len(argv) >= 3 and argv[1] == "-c":
@@ -580,6 +601,7 @@ def _launch(final: Stage) -> dict:
         imported = re.search(r"from\s+coursekit\.service\s+import\s+app\b", code)
         return {
             "ins": ins,
+            "shell_form": shell_form,
             "form": "python -c",
             "app": app.group(1) if app else (APP if imported else None),
             "host": host.group(1) if host else "127.0.0.1",
@@ -602,6 +624,7 @@ def _launch(final: Stage) -> dict:
     port = _option(args, "--port")
     return {
         "ins": ins,
+        "shell_form": shell_form,
         "form": "exec",
         "app": next((a for a in args if not a.startswith("-") and ":" in a), None),
         "host": _option(args, "--host") or "127.0.0.1",
@@ -616,6 +639,13 @@ class TestCommand:
     def test_cmd_runs_uvicorn_in_exec_form(self, submission_text):
         launch = _launch(_dockerfile(submission_text).final)
         ins = launch["ins"]
+        if launch["shell_form"]:
+            fail(
+                f'{_where(ins)} is in shell form: Docker runs it as `/bin/sh -c "..."`, the '
+                "shell is PID 1 and does not pass on `docker stop`'s SIGTERM, so uvicorn is "
+                "killed 10 s later without finishing its requests. Write it as a JSON array: "
+                'CMD ["...", "..."]'
+            )
         if launch["app"] != APP:
             fail(
                 f"{_where(ins)} serves {launch['app']!r}; the service is {APP} (the module "
