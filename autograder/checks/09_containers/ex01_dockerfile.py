@@ -203,11 +203,16 @@ class TestHadolint:
                 f"line {f.get('line')} {f.get('code')} ({f.get('level')}): {f.get('message')}"
                 for f in bad[:6]
             )
+            code = str(bad[0].get("code"))
+            wiki = (
+                f"https://www.shellcheck.net/wiki/{code}"
+                if code.startswith("SC")
+                else f"https://github.com/hadolint/hadolint/wiki/{code}"
+            )
             fail(
-                f"hadolint reports {len(bad)} problem(s): {listed}. Each rule is explained at "
-                "https://github.com/hadolint/hadolint/wiki/<code>; the course ignores only "
-                f"{', '.join(HADOLINT_IGNORED)} (package version pins), and does not honour "
-                "'# hadolint ignore=' comments"
+                f"hadolint reports {len(bad)} problem(s): {listed}. Each rule is explained on "
+                f"its page ({wiki}); the course ignores only {', '.join(HADOLINT_IGNORED)} "
+                "(package version pins), and does not honour '# hadolint ignore=' comments"
             )
 
 
@@ -258,7 +263,7 @@ class TestStages:
         df = _dockerfile(submission_text)
         if len(df.stages) < 2:
             fail(
-                f"{len(df.stages)} stage: build in one stage and run in another (multi-stage), "
+                "the Dockerfile has one stage: build in one stage and run in another (multi-stage), "
                 "so that what the build needs (pip, its caches, any compiler) never ships in the "
                 "image that runs"
             )

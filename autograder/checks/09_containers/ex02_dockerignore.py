@@ -149,12 +149,37 @@ def _disagreement(paths: list[str], sent: dict[str, set[str]]) -> str:
     )
 
 
-def _nested_hint(paths: list[str]) -> str:
-    if any("/" in p.rstrip("/") and not p.startswith((".git/", "data/")) for p in paths):
-        return (
-            " A pattern without a leading **/ matches from the context's root only: `.venv` "
-            "leaves out ./.venv but not tools/.venv; `**/.venv` matches at any depth."
-        )
+# A nested copy and its twin at the root: when only the twin is left out, the pattern was
+# written without a leading **/.
+TWINS = {
+    "tools/.venv/pyvenv.cfg": ".venv/pyvenv.cfg",
+    "notebooks/venv/bin/python": "venv/bin/activate",
+    "coursekit/__pycache__/service.cpython-311.pyc": "__pycache__/conftest.cpython-311.pyc",
+    "tests/__pycache__/test_service.cpython-311-pytest-8.3.4.pyc": (
+        "__pycache__/conftest.cpython-311.pyc"
+    ),
+    "coursekit/legacy.pyc": "build.pyc",
+    "tests/.pytest_cache/README.md": ".pytest_cache/v/cache/nodeids",
+    "coursekit/.mypy_cache/CACHEDIR.TAG": ".mypy_cache/3.11/coursekit/service.meta.json",
+    "reports/2024/scores.csv": "train.csv",
+    "coursekit/.env": ".env",
+    "deploy/.env": ".env",
+    "models/.env": ".env",
+    "certs/server.pem": "server.pem",
+    ".ssh/id_rsa": "id_rsa",
+    "deploy/keys/id_rsa": "id_rsa",
+}
+
+
+def _nested_hint(leaked: list[str]) -> str:
+    for path in leaked:
+        twin = TWINS.get(path)
+        if twin is not None and twin not in leaked:
+            return (
+                f" {path} is sent while {twin} is left out: a pattern without a leading **/ "
+                "matches from the context's root only (`.venv` leaves out ./.venv, not "
+                "tools/.venv); `**/.venv` matches at any depth."
+            )
     return ""
 
 

@@ -117,14 +117,31 @@ def _interpolate(value: str, where: str) -> str:
     return text.replace("\0", "$")
 
 
-def _interpolated(node: Any, path: str = "") -> Any:
+def _interpolated(node: Any, path: str = "", inside: frozenset = frozenset()) -> Any:
+    if isinstance(node, (dict, list)):
+        if id(node) in inside or len(inside) > 50:
+            fail(
+                f"{path or 'compose.yaml'}: a YAML alias that contains itself (or nesting 50 deep)"
+            )
+        inside = inside | {id(node)}
     if isinstance(node, dict):
-        return {k: _interpolated(v, f"{path}.{k}" if path else str(k)) for k, v in node.items()}
+        return {
+            k: _interpolated(v, f"{path}.{k}" if path else str(k), inside) for k, v in node.items()
+        }
     if isinstance(node, list):
-        return [_interpolated(v, f"{path}[{k}]") for k, v in enumerate(node)]
+        return [_interpolated(v, f"{path}[{k}]", inside) for k, v in enumerate(node)]
     if isinstance(node, str):
         return _interpolate(node, path)
     return node
+
+
+def _dict(value: Any) -> dict:
+    """`value` when it is a mapping, else {} (the schema check reports the wrong shape)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
 
 
 def load_compose(text: str) -> dict:
@@ -267,7 +284,7 @@ def _bytes(value: Any) -> int | None:
 def _mounts(service: dict) -> list[dict]:
     """The service's volumes as {source, target, read_only, type}, short or long syntax."""
     mounts = []
-    for item in service.get("volumes") or []:
+    for item in _list(service.get("volumes")):
         if isinstance(item, str):
             parts = item.split(":")
             if len(parts) == 1:
@@ -297,7 +314,7 @@ def _host_path(source: Any) -> str | None:
 def _ports(service: dict) -> list[tuple[str | None, str, str]]:
     """(host ip or None, published, target) of each published port."""
     found = []
-    for item in service.get("ports") or []:
+    for item in _list(service.get("ports")):
         if isinstance(item, dict):
             found.append(
                 (item.get("host_ip"), str(item.get("published", "")), str(item.get("target")))
@@ -369,6 +386,11 @@ class TestApi:
     def test_api_built_here_with_a_versioned_image_name(self, submission_text):
         api = _service(_compose(submission_text), API)
         build = api.get("build")
+        if build is None:
+            fail(
+                "api has no `build`: Compose would try to pull an image named like api's `image` "
+                "from a registry instead of building the Dockerfile here (build: .)"
+            )
         context = build.get("context") if isinstance(build, dict) else build
         if not isinstance(context, str) or posixpath.normpath(context) != ".":
             fail(
@@ -441,7 +463,7 @@ class TestApi:
     def test_api_restarts(self, submission_text):
         api = _service(_compose(submission_text), API)
         restart = api.get("restart")
-        policy = ((api.get("deploy") or {}).get("restart_policy") or {}).get("condition")
+        policy = _dict(_dict(api.get("deploy")).get("restart_policy")).get("condition")
         ok = (
             isinstance(restart, str)
             and re.match(r"^(always|unless-stopped|on-failure(:\d+)?)$", restart)
@@ -454,7 +476,7 @@ class TestApi:
 
     def test_api_resource_limits(self, submission_text):
         api = _service(_compose(submission_text), API)
-        limits = ((api.get("deploy") or {}).get("resources") or {}).get("limits") or {}
+        limits = _dict(_dict(_dict(api.get("deploy")).get("resources")).get("limits"))
         cpus = limits.get("cpus", api.get("cpus"))
         memory = limits.get("memory", api.get("mem_limit"))
         try:
@@ -463,13 +485,15 @@ class TestApi:
             cpu_value = None
         if cpu_value is None or not cpu_value > 0:
             fail(
-                f"api has no CPU limit (cpus: {cpus!r}): deploy.resources.limits.cpus caps it, "
+                f"api has no CPU limit{f' (cpus: {cpus!r})' if cpus is not None else ''}: "
+                "deploy.resources.limits.cpus caps it, "
                 "so that one busy or runaway service cannot starve everything else on the host"
             )
         size = _bytes(memory) if memory is not None else None
         if size is None:
             fail(
-                f"api has no memory limit (memory: {memory!r}): deploy.resources.limits.memory "
+                f"api has no memory limit{f' (memory: {memory!r})' if memory is not None else ''}"
+                ": deploy.resources.limits.memory "
                 "caps it; without one a leak grows until the kernel kills whatever it picks"
             )
         if size < MIN_MEMORY:
@@ -488,12 +512,14 @@ class TestApi:
                 "api reads no env_file: settings and secrets come from a file kept out of git "
                 "and out of the image (.env), so that the same compose.yaml runs anywhere"
             )
-        for name, service in (data.get("services") or {}).items():
+        for name, service in _dict(data.get("services")).items():
             if not isinstance(service, dict):
                 continue
-            environment = service.get("environment") or {}
-            build = service.get("build") if isinstance(service.get("build"), dict) else {}
-            sources = (("environment", environment), ("build args", build.get("args") or {}))
+            environment = service.get("environment")
+            sources = (
+                ("environment", environment),
+                ("build args", _dict(service.get("build")).get("args")),
+            )
             for where, values in sources:
                 for key, value in _env_pairs(values):
                     if is_secret_name(key) and value not in (None, ""):
@@ -511,7 +537,7 @@ class TestApi:
                 "api does not publish its container port 8000 (ports: "
                 '"127.0.0.1:8000:8000"): nothing outside Compose could reach the service'
             )
-        for name, service in (data.get("services") or {}).items():
+        for name, service in _dict(data.get("services")).items():
             if not isinstance(service, dict):
                 continue
             for ip, published, target in _ports(service):
@@ -519,9 +545,10 @@ class TestApi:
                     fail(
                         f"services.{name} publishes {target} on {ip or 'all interfaces (0.0.0.0)'}"
                         f"{' (host port ' + published + ')' if published else ''}: anyone who "
-                        "reaches this host reaches an API without authentication, and Docker's "
+                        "reaches this host reaches it, without authentication, and Docker's "
                         "rules bypass a host firewall such as ufw. Publish on 127.0.0.1 "
-                        '("127.0.0.1:8000:8000"); a reverse proxy opens what should be public'
+                        f'("127.0.0.1:{published or target}:{target}"); a reverse proxy opens '
+                        "what should be public"
                     )
 
 
