@@ -597,6 +597,27 @@ def _launch(final: Stage) -> dict:
             "exec": _execs(words[:start]),
             "text": script,
         }
+    module_main = PYTHONS.match(head) and (
+        argv[1:3] == ["-m", "coursekit.service"]
+        or (
+            argv[1:2] == ["-c"]
+            and len(argv) >= 3
+            and re.search(r"coursekit\.service\b.*\bmain\s*\(", argv[2], flags=re.DOTALL)
+        )
+    )
+    if module_main:
+        # coursekit/service.py's main(): uvicorn on the settings' HOST (default 0.0.0.0), PORT.
+        return {
+            "ins": ins,
+            "shell_form": shell_form,
+            "form": "coursekit.service main",
+            "app": APP,
+            "host": _env_before(final).get("HOST", "0.0.0.0"),
+            "port": "PORT, read by the settings",
+            "port_from_env": True,
+            "exec": True,
+            "text": " ".join(argv),
+        }
     if PYTHONS.match(head) and len(argv) >= 3 and argv[1] == "-c":
         code = argv[2]
         if "uvicorn" not in code:
@@ -623,7 +644,8 @@ def _launch(final: Stage) -> dict:
     if call is None:
         fail(
             f"{_where(ins)} does not run uvicorn: the contract's command is uvicorn serving "
-            f"{APP}, directly, through `sh -c` with exec, or through `python3 -c`"
+            f"{APP} through `sh -c` with exec, `python3 -c` calling uvicorn.run, or "
+            "`python3 -m coursekit.service`"
         )
     args = call[1]
     port = _option(args, "--port")
