@@ -47,6 +47,7 @@ FAILING_LEVELS = ("error", "warning")
 BASE_ARG = "BASE_IMAGE"
 SLIM_311 = re.compile(r"^3\.11(\.\d+)?-slim(-[a-z]+)?$")
 APP_DIR = "/app"
+VENV = "/opt/venv"
 VENV_BIN = "/opt/venv/bin"
 PORT = "8000"
 MODEL_PATH = "/app/models/model.skops"
@@ -60,6 +61,9 @@ INSTALLERS = re.compile(r"\b(apt-get|apt|apk|yum|dnf|microdnf)\s+(install|add)\b
 PIP_INSTALL = re.compile(r"\bpip3?(\.\d+)?\s+install\b|\bpython3?(\.\d+)?\s+-m\s+pip\s+install\b")
 PIP_ANY = re.compile(r"\bpip3?(\.\d+)?\s+(install|wheel)\b|-m\s+pip\s+(install|wheel)\b")
 SHELLS = {"sh", "bash", "dash", "ash"}
+ROOT_ONLY = re.compile(
+    r"\b(useradd|adduser|groupadd|addgroup|usermod)\b|\b(apt-get|apt|apk|yum|dnf)\s+(install|add|update)\b"
+)
 PYTHONS = re.compile(r"^python(3(\.\d+)?)?$")
 
 
@@ -291,6 +295,18 @@ class TestStages:
                 "no earlier stage installs requirements.txt with pip: the build stage creates "
                 "/opt/venv and installs the pinned dependencies into it"
             )
+        venv = [
+            ins
+            for ins in final.instructions
+            if (ins in copies and any(VENV in a for a in ins.arguments()))
+            or (ins.keyword == "RUN" and re.search(r"venv\s+(\S+\s+)*" + VENV, ins.value))
+        ]
+        if not venv:
+            fail(
+                f"the final stage has no virtual environment at {VENV}: copy the one the build "
+                f"stage made (COPY --from=build {VENV} {VENV}), so that the same paths work in "
+                "both stages (a virtual environment is not relocatable)"
+            )
 
 
 class TestLayerCache:
@@ -334,6 +350,21 @@ class TestUser:
         user = substitute(user_ins.value.strip(), variables).split(":")[0]
         if user in ("root", "0", ""):
             fail(f"{_where(user_ins)}: the service runs as root; use a non-root user (uid 10001)")
+        steps = final.instructions
+        first_user = next(
+            ins
+            for ins in steps
+            if ins.keyword == "USER"
+            and substitute(ins.value.strip(), _variables_before(df, final, ins)).split(":")[0]
+            not in ("root", "0", "")
+        )
+        for ins in steps[steps.index(first_user) :]:
+            if ins.keyword == "RUN" and ROOT_ONLY.search(ins.value):
+                fail(
+                    f"{_where(ins)} comes after {_where(first_user)}, so it runs without root "
+                    "and the build fails (permission denied): create users and install "
+                    "packages first, switch to the non-root USER last"
+                )
         if not user.isdigit() and user != "nobody":
             created = any(
                 re.search(r"\b(useradd|adduser)\b", ins.value)
