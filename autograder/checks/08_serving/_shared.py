@@ -28,7 +28,7 @@ In the learner's process (inside a probe run by `submission.observe`):
 - `json_safe(value) -> bool`: whether `json.dumps(value, allow_nan=False)` succeeds.
 - `patched(module, name, value)`: a context manager that sets `module.<name>` and restores it.
 - `Gate`: a threading gate for slowed-down fakes: `entered` is set when a caller arrives, callers
-  wait on `release` (bounded by `timeout`), `calls` counts them.
+  wait on `release` (bounded by `timeout`), `calls` counts them and `left` those that went on.
 """
 
 from __future__ import annotations
@@ -197,20 +197,24 @@ def patched(module: Any, name: str, value: Any) -> Iterator[None]:
 
 class Gate:
     """Holds callers until released (each wait bounded by `timeout`): `entered` is set when the
-    first caller arrives, `calls` counts them."""
+    first caller arrives, `calls` counts them, `left` counts those that went on."""
 
     def __init__(self, timeout: float = PROBE_TIMEOUT) -> None:
         self.entered = threading.Event()
         self.release = threading.Event()
         self.timeout = timeout
         self.calls = 0
+        self.left = 0
         self._lock = threading.Lock()
 
     def wait(self) -> bool:
         with self._lock:
             self.calls += 1
         self.entered.set()
-        return self.release.wait(self.timeout)
+        released = self.release.wait(self.timeout)
+        with self._lock:
+            self.left += 1
+        return released
 
 
 @contextlib.contextmanager

@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import copy
 import json
+import warnings
 from typing import Any
 
+# Imported in the grader's process, so that the learner's process (forked from it) finds them.
+import fastapi  # noqa: F401
 import numpy as np
+import pydantic  # noqa: F401
 
 from autograder.assertions import fail
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # starlette's notice about httpx2
+    import starlette.testclient  # noqa: F401
 
 from ._shared import asgi_client, facts, guarded, json_safe, observe
 
