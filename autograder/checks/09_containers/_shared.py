@@ -4,16 +4,13 @@
 - names that hold secrets, and image references pinned to a version (ex01, ex03);
 - a Dockerfile read into stages and instructions with dockerfile-parse (ex01, and the
   integration tier that builds it);
-- Docker's `.dockerignore` semantics, ported from the code Docker runs (ex02).
+- the build context a `.dockerignore` leaves, read by the Docker SDK for Python (ex02).
 
-Why a port and not `docker.utils.build.exclude_paths` (the Docker SDK for Python): it differs from
-what Docker sends in three ways a learner can meet. It folds case (`*.CSV` excludes `a.csv`, which
-Docker on Linux keeps); it checks a parent folder only at the depth of the pattern (its `Matches`
-is the one moby deprecated as buggy); and it never descends into an excluded folder unless an
-exception starts with that folder's path, so `*` then `!**/*.skops` loses `models/model.skops`,
-which BuildKit (Docker's builder since 23.0) sends. The functions below follow
-github.com/moby/patternmatcher (pattern syntax and matching, `ignorefile.ReadAll` for the file)
-and github.com/tonistiigi/fsutil (`filterFS.Walk`, the walk BuildKit uses to send the context).
+The SDK's reading (`docker.utils.build.exclude_paths`) is a kept library, not ours to maintain. It
+differs from BuildKit in corners the contract never needs (it folds case, and an excluded folder
+is only entered again for an exception that starts with its path, so `*` then `!**/*.skops` loses
+models/model.skops); the contract's patterns (`**/x`, a folder, `!folder/**/*.ext` after the rule
+it excepts) read the same in both, and ex02's synthetic context keeps to lower-case names.
 """
 
 from __future__ import annotations
@@ -22,7 +19,6 @@ import json
 import os
 import re
 import shlex
-import warnings
 from dataclasses import dataclass, field
 from io import BytesIO
 
@@ -265,15 +261,15 @@ def arg_defaults(value: str) -> dict[str, str | None]:
     return found
 
 
-# --- .dockerignore (ported from moby/patternmatcher and tonistiigi/fsutil) ----------------------
+# --- .dockerignore ---------------------------------------------------------------------------
 
 
 class BadPattern(ValueError):
-    """A pattern Docker refuses (the build fails with an error naming it)."""
+    """A pattern that cannot be read as a .dockerignore pattern."""
 
 
-def go_clean(path: str) -> str:
-    """Go's `filepath.Clean` on a slash-separated path."""
+def clean_path(path: str) -> str:
+    """A slash path without `.` parts, `..` resolved and no trailing slash (`a/./b/` is `a/b`)."""
     if path == "":
         return "."
     rooted = path.startswith("/")
@@ -295,7 +291,7 @@ def go_clean(path: str) -> str:
 
 
 def read_dockerignore(text: str) -> list[str]:
-    """The patterns of a `.dockerignore`, as `ignorefile.ReadAll` reads them: a line starting with
+    """The patterns of a `.dockerignore`, as Docker reads them: a line starting with
     `#` is a comment (only at the very start of the line: there are no trailing comments), blank
     lines are skipped, spaces around a pattern are trimmed, each pattern is cleaned (`a/./b/` is
     `a/b`) and a leading `/` is dropped (patterns are relative to the context's root)."""
@@ -313,251 +309,23 @@ def read_dockerignore(text: str) -> list[str]:
         if invert:
             pattern = pattern[1:].strip()
         if pattern:
-            pattern = go_clean(pattern)
+            pattern = clean_path(pattern)
             if len(pattern) > 1 and pattern.startswith("/"):
                 pattern = pattern[1:]
         patterns.append("!" + pattern if invert else pattern)
     return patterns
 
 
-_EXACT, _PREFIX, _SUFFIX, _REGEXP = range(4)
-_ESCAPED = set(".+()|{}$")
-
-
-def _validate_go_pattern(pattern: str) -> None:
-    """Raise BadPattern where Go's `filepath.Match` returns ErrBadPattern."""
-    i, n = 0, len(pattern)
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            if i + 1 >= n:
-                raise BadPattern(f"'{pattern}' ends with an escaping backslash")
-            i += 2
-            continue
-        if ch == "[":
-            i += 1
-            if i < n and pattern[i] == "^":
-                i += 1
-            first = True
-            while True:
-                if i >= n:
-                    raise BadPattern(f"'{pattern}' has a '[' that is never closed")
-                if pattern[i] == "]" and not first:
-                    i += 1
-                    break
-                first = False
-                lo, i = _class_char(pattern, i)
-                if i < n and pattern[i] == "-":
-                    _, i = _class_char(pattern, i + 1)
-                del lo
-            continue
-        i += 1
-
-
-def _class_char(pattern: str, i: int) -> tuple[str, int]:
-    n = len(pattern)
-    if i >= n or pattern[i] in "-]":
-        raise BadPattern(f"'{pattern}' has a malformed character class")
-    if pattern[i] == "\\":
-        if i + 1 >= n:
-            raise BadPattern(f"'{pattern}' ends with an escaping backslash")
-        return pattern[i + 1], i + 2
-    return pattern[i], i + 1
-
-
-class _Pattern:
-    def __init__(self, cleaned: str, exclusion: bool):
-        self.cleaned = cleaned
-        self.exclusion = exclusion
-        self.match_type = _EXACT
-        self.regexp: re.Pattern | None = None
-        self._compile()
-
-    def _compile(self) -> None:
-        reg = "^"
-        kind = _EXACT
-        p, n, pos, i = self.cleaned, len(self.cleaned), 0, 0
-        while pos < n:
-            ch = p[pos]
-            pos += 1
-            if ch == "*":
-                if pos < n and p[pos] == "*":
-                    pos += 1
-                    if pos < n and p[pos] == "/":
-                        pos += 1
-                    if pos >= n:
-                        if kind == _EXACT:
-                            kind = _PREFIX
-                        else:
-                            reg += ".*"
-                            kind = _REGEXP
-                    else:
-                        reg += "(.*/)?"
-                        kind = _REGEXP
-                    if i == 0:
-                        kind = _SUFFIX
-                else:
-                    reg += "[^/]*"
-                    kind = _REGEXP
-            elif ch == "?":
-                reg += "[^/]"
-                kind = _REGEXP
-            elif ch in _ESCAPED:
-                reg += "\\" + ch
-            elif ch == "\\":
-                if pos < n:
-                    reg += "\\" + p[pos]
-                    pos += 1
-                    kind = _REGEXP
-                else:
-                    reg += "\\\\"
-            elif ch in "[]":
-                reg += ch
-                kind = _REGEXP
-            else:
-                reg += ch
-            i += 1
-        if kind == _REGEXP:
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    self.regexp = re.compile(reg + "$")
-            except re.error as exc:
-                raise BadPattern(f"'{self.cleaned}' is not a valid pattern ({exc})") from None
-        self.match_type = kind
-
-    def match(self, path: str) -> bool:
-        if self.match_type == _EXACT:
-            return path == self.cleaned
-        if self.match_type == _PREFIX:
-            return path.startswith(self.cleaned[:-2])
-        if self.match_type == _SUFFIX:
-            suffix = self.cleaned[2:]
-            if path.endswith(suffix):
-                return True
-            return suffix.startswith("/") and path == suffix[1:]
-        return bool(self.regexp.match(path))
-
-    def without_trailing_glob(self) -> str:
-        text = self.cleaned
-        for tail in ("/**", "/*"):
-            if text.endswith(tail):
-                text = text[: -len(tail)]
-        return text
-
-
-class PatternMatcher:
-    """moby/patternmatcher's PatternMatcher for `.dockerignore` patterns (slash paths)."""
-
-    def __init__(self, patterns: list[str]):
-        self.patterns: list[_Pattern] = []
-        for raw in patterns:
-            p = raw.strip()
-            if not p:
-                continue
-            p = go_clean(p)
-            exclusion = p.startswith("!")
-            if exclusion:
-                if len(p) == 1:
-                    raise BadPattern('illegal exclusion pattern: "!"')
-                p = p[1:]
-            _validate_go_pattern(p)
-            self.patterns.append(_Pattern(p, exclusion))
-        self.exclusions = any(p.exclusion for p in self.patterns)
-
-    def matches_or_parent_matches(self, path: str) -> bool:
-        """True when `path` is excluded: the last pattern that matches it or one of its parent
-        folders decides (a `!` pattern re-includes)."""
-        matched = False
-        parent = os.path.dirname(path) or "."
-        parent_dirs = parent.split("/")
-        for pattern in self.patterns:
-            if pattern.exclusion != matched:
-                continue
-            match = pattern.match(path)
-            if not match and parent != ".":
-                for k in range(len(parent_dirs)):
-                    if pattern.match("/".join(parent_dirs[: k + 1])):
-                        match = True
-                        break
-            if match:
-                matched = not pattern.exclusion
-        return matched
-
-    def matches_using_parent_results(
-        self, path: str, parent_matched: list[bool] | None
-    ) -> tuple[bool, list[bool]]:
-        matched = False
-        info = [False] * len(self.patterns)
-        for k, pattern in enumerate(self.patterns):
-            match = parent_matched[k] if parent_matched else False
-            if not match:
-                if pattern.exclusion != matched:
-                    continue
-                match = pattern.match(path)
-                if not match and not parent_matched:
-                    parent = os.path.dirname(path) or "."
-                    if parent != ".":
-                        dirs = parent.split("/")
-                        match = any(
-                            pattern.match("/".join(dirs[: j + 1])) for j in range(len(dirs))
-                        )
-            info[k] = match
-            if match:
-                matched = not pattern.exclusion
-        return matched, info
-
-
-_PATTERN_CHARS = "*[]?^\\"
-
-
 def sent_files(root: str, patterns: list[str]) -> set[str]:
-    """The regular files under `root` that BuildKit sends as the build context when the
-    `.dockerignore` holds `patterns` (slash paths relative to `root`). Walks the folder in
-    lexical order as fsutil does, skipping an excluded folder unless an exception could
-    re-include something inside it. Raises BadPattern for a pattern Docker refuses."""
-    pm = PatternMatcher(patterns)
-    only_prefix_exceptions = not any(
-        p.exclusion and any(c in p.without_trailing_glob() for c in _PATTERN_CHARS)
-        for p in pm.patterns
-    )
-    sent: set[str] = set()
+    """The regular files under `root` that a build sends as its context when the `.dockerignore`
+    holds `patterns`: the Docker SDK's own reading (`docker.utils.build.exclude_paths`, what
+    `docker-py` tars up for the engine). Patterns match from the context's root (`**/` for any
+    depth), a folder left out leaves out what is inside it, and the last matching line decides
+    (`!` puts a path back). The Dockerfile and the .dockerignore are always sent."""
+    from docker.utils.build import exclude_paths
 
-    def walk(folder: str, rel: str, parent_info: list[bool] | None) -> None:
-        for name in sorted(os.listdir(folder)):
-            full = os.path.join(folder, name)
-            path = f"{rel}/{name}" if rel else name
-            is_dir = os.path.isdir(full) and not os.path.islink(full)
-            excluded, info = pm.matches_using_parent_results(path, parent_info)
-            if excluded and is_dir and only_prefix_exceptions:
-                if not pm.exclusions:
-                    continue
-                dir_slash = path + "/"
-                if not any(
-                    p.exclusion and (p.without_trailing_glob() + "/").startswith(dir_slash)
-                    for p in pm.patterns
-                ):
-                    continue
-            if is_dir:
-                walk(full, path, info)
-            elif not excluded:
-                sent.add(path)
-
-    walk(root, "", None)
-    return sent
-
-
-def sent_files_documented(root: str, patterns: list[str]) -> set[str]:
-    """The regular files under `root` that Docker's documented rule sends: a path is left out
-    when the last pattern that matches it, or one of the folders above it, is not an exception.
-    BuildKit agrees on every pattern but one kind: an exception naming a folder (`!models`)
-    puts back here what an earlier wildcard took out of that folder, and not in BuildKit."""
-    pm = PatternMatcher(patterns)
-    sent = set()
-    for folder, _dirs, files in os.walk(root):
-        rel = os.path.relpath(folder, root)
-        for name in files:
-            path = name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")
-            if not pm.matches_or_parent_matches(path):
-                sent.add(path)
-    return sent
+    try:
+        kept = exclude_paths(root, list(patterns))
+    except re.error as exc:
+        raise BadPattern(f"a pattern is not valid ({exc})") from None
+    return {path for path in kept if os.path.isfile(os.path.join(root, path))}

@@ -2,8 +2,8 @@
 
 Each check writes a synthetic build context (empty files at the paths a real checkout holds) to
 a temporary folder, reads the learner's `.dockerignore` as patterns (data, never run), and walks
-the folder as BuildKit does to list the files a real `docker build` would send (the port of
-Docker's matching in `_shared.py`). Then it asserts what is in and what is out.
+the folder with the Docker SDK's reading (`_shared.sent_files`) to list the files a real
+`docker build` would send. Then it asserts what is in and what is out.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from autograder.assertions import fail
 
-from ._shared import BadPattern, read_dockerignore, sent_files, sent_files_documented
+from ._shared import BadPattern, read_dockerignore, sent_files
 
 # What the service needs: sent whatever else the file says.
 KEPT_SERVICE = [
@@ -116,37 +116,15 @@ def _write_context(root: Path) -> None:
         path.write_bytes(b"")
 
 
-BUILDKIT = "BuildKit (Docker's builder)"
-DOCUMENTED = "Docker's documented rule"
-
-
-def _sent(text: str) -> dict[str, set[str]]:
-    """The files of the synthetic context sent with `text` as the .dockerignore, by BuildKit's
-    walk and by the documented rule (they differ on one kind of exception; see _shared)."""
+def _sent(text: str) -> set[str]:
+    """The files of the synthetic context sent with `text` as the .dockerignore."""
     patterns = read_dockerignore(text)
     with tempfile.TemporaryDirectory(prefix="mlgrade-context-") as tmp:
         _write_context(Path(tmp))
         try:
-            return {
-                BUILDKIT: sent_files(tmp, patterns),
-                DOCUMENTED: sent_files_documented(tmp, patterns),
-            }
+            return sent_files(tmp, patterns)
         except BadPattern as exc:
             fail(f"Docker refuses this .dockerignore: {exc}, and the build stops there")
-
-
-def _disagreement(paths: list[str], sent: dict[str, set[str]]) -> str:
-    """A sentence when the two readings disagree on `paths`."""
-    split = [p for p in paths if (p in sent[BUILDKIT]) != (p in sent[DOCUMENTED])]
-    if not split:
-        return ""
-    by = BUILDKIT if split[0] in sent[BUILDKIT] else DOCUMENTED
-    return (
-        f" {split[0]} is sent by {by} and not by the other: an exception naming a folder "
-        "(!models) puts back what an earlier wildcard took out of it under the documented rule, "
-        "but not in BuildKit. Write exceptions that name the files (!models/**/*.parquet) and "
-        "put secrets after every exception, so that every builder reads the file the same way."
-    )
 
 
 # A nested copy and its twin at the root: when only the twin is left out, the pattern was
@@ -185,22 +163,19 @@ def _nested_hint(leaked: list[str]) -> str:
 
 def _assert_left_out(text: str, kind: str) -> None:
     sent = _sent(text)
-    leaked = [p for p in LEFT_OUT[kind] if any(p in files for files in sent.values())]
+    leaked = [p for p in LEFT_OUT[kind] if p in sent]
     if leaked:
         fail(
             f"the build context still holds {kind}: {leaked[:6]}"
             f"{' and more' if len(leaked) > 6 else ''}. {WHY[kind]}.{_nested_hint(leaked)}"
-            f"{_disagreement(leaked, sent)}"
         )
 
 
 def _assert_kept(text: str, paths: list[str], why: str) -> None:
     sent = _sent(text)
-    lost = [p for p in paths if not all(p in files for files in sent.values())]
+    lost = [p for p in paths if p not in sent]
     if lost:
-        fail(
-            f"the build context lacks {lost}: {why}.{_disagreement(lost, sent) or _exception_hint(text)}"
-        )
+        fail(f"the build context lacks {lost}: {why}.{_exception_hint(text)}")
 
 
 def _exception_hint(text: str) -> str:
