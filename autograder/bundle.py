@@ -10,7 +10,7 @@ The zip holds, at its root (Gradescope extracts it into /autograder/source):
                       /autograder/results/results.json (--format gradescope), and always leaves a
                       results.json, with the reason in "output" when grading fails
     course/           the snapshot: pyproject.toml, README.md, course.toml, autograder/,
-                      coursedata/, solutions/
+                      coursedata/, coursekit/, solutions/
     hidden_checks/    the instructor's --extra-checks modules, when given
     bundle.json       what was bundled: the course, its git revision, the hidden check files
 
@@ -35,7 +35,7 @@ from .manifest import COURSE_ROOT, load_course
 from .runner import HIDDEN_POINTS
 
 SNAPSHOT_FILES = ("pyproject.toml", "README.md", "course.toml")
-SNAPSHOT_DIRS = ("autograder", "coursedata", "solutions")
+SNAPSHOT_DIRS = ("autograder", "coursedata", "coursekit", "solutions")
 SKIPPED_PARTS = {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache"}
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -146,7 +146,7 @@ def _snapshot_files(root: Path) -> list[tuple[str, Path]]:
     for folder in SNAPSHOT_DIRS:
         base = root / folder
         if not base.is_dir():
-            if folder == "coursedata":
+            if folder in ("coursedata", "coursekit"):
                 continue
             raise UsageError(f"{base} is missing: build the bundle from a complete course checkout")
         for path in sorted(base.rglob("*")):

@@ -132,7 +132,7 @@ def link_packages(scratch: Path) -> Path:
     grader this batch runs, installed or not, and none of the course checkout's other folders."""
     folder = scratch / "packages"
     folder.mkdir()
-    for package in ("autograder", "coursedata"):
+    for package in ("autograder", "coursedata", "coursekit"):
         if (COURSE_ROOT / package).is_dir():
             (folder / package).symlink_to(COURSE_ROOT / package, target_is_directory=True)
     return folder

@@ -113,6 +113,8 @@ def test_bundle_contents(bundle):
         assert f"course/solutions/{ex.relpath.as_posix()}" in names
     if (COURSE_ROOT / "coursedata").is_dir():
         assert any(n.startswith("course/coursedata/") for n in names)
+    for _, module in COURSE.given:  # later exercises import these in Gradescope's image too
+        assert f"course/{module}" in names, module
     assert not [
         n
         for n in names
