@@ -1,14 +1,16 @@
 """Checks for 06_tracking/ex04_best_run (see solutions/06_tracking/ex04_best_run.py for the reference).
 
 Every check builds its runs itself, in a fresh MLflow store in its `exchange` folder (a copy of the
-empty migrated store of `_shared`, so that no check pays for MLflow's table migrations),
-with `MlflowClient`: chosen start times, statuses and metric histories (steps, values and the
-order they were logged in). The learner's `best_run` then reads that store in its own process.
+empty migrated store of `_shared`, so that no check pays for MLflow's table migrations), written
+by `_shared.store_writer` (the rows MLflow's own store writes for `create_run`, `log_batch`,
+`set_terminated` and `delete_run`): chosen start times, statuses and metric histories (steps,
+values and the order they were logged in). The learner's `best_run` then reads that store in its
+own process; the checks read it back with `MlflowClient`.
 """
 
 from __future__ import annotations
 
-from ._shared import fresh_store, open_client  # first: sets MLflow's environment before import
+from ._shared import fresh_store, open_client, store_writer  # first: MLflow's environment
 
 # isort: split
 
@@ -16,7 +18,8 @@ import math
 from pathlib import Path
 
 import numpy as np
-from mlflow.entities import Metric, ViewType
+from mlflow import MlflowClient
+from mlflow.entities import ViewType
 
 from autograder.assertions import differential, expect_raises, fail
 
@@ -33,13 +36,21 @@ class Store:
     def __init__(self, exchange: Path):
         self.folder = exchange
         self.uri = fresh_store(exchange)
-        self.client = open_client(self.uri)
+        self.writer = store_writer(exchange / "mlflow.db")
+        self._client: MlflowClient | None = None
         self.experiments: dict[str, str] = {}
+
+    @property
+    def client(self) -> MlflowClient:
+        """A client to read the store back (opened when first needed)."""
+        if self._client is None:
+            self._client = open_client(self.uri)
+        return self._client
 
     def experiment(self, name: str) -> str:
         if name not in self.experiments:
-            self.experiments[name] = self.client.create_experiment(
-                name, artifact_location=str(self.folder / "artifacts" / name)
+            self.experiments[name] = self.writer.experiment(
+                name, str(self.folder / "artifacts" / name)
             )
         return self.experiments[name]
 
@@ -52,22 +63,21 @@ class Store:
         deleted: bool = False,
     ) -> str:
         """A run that started at T0 + `start` ms, with `history`: metric -> [(step, value), ...]
-        in the order they are logged (timestamps increase in that order)."""
-        run = self.client.create_run(self.experiment(experiment), start_time=T0 + start)
-        run_id = run.info.run_id
+        in the order they are logged (timestamps increase in that order), then ended with
+        `status` at T0 + `start` + 5 s (still RUNNING or SCHEDULED: not ended), maybe deleted."""
         metrics = [
-            Metric(key, float(value), T0 + start + 1000 + i, step)
+            (key, float(value), T0 + start + 1000 + i, step)
             for key, points in (history or {}).items()
             for i, (step, value) in enumerate(points)
         ]
-        if metrics:
-            self.client.log_batch(run_id, metrics=metrics)
-        if status == "SCHEDULED":
-            self.client.update_run(run_id, status="SCHEDULED")
-        elif status != "RUNNING":
-            self.client.set_terminated(run_id, status, end_time=T0 + start + 5000)
-        if deleted:
-            self.client.delete_run(run_id)
+        run_id, _ = self.writer.run(
+            self.experiment(experiment),
+            start_time=T0 + start,
+            metrics=metrics,
+            status=status,
+            end_time=T0 + start + 5000,
+            deleted=deleted,
+        )
         return run_id
 
     def describe(self, run_id: str) -> str:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from ._shared import FAST_TMP, fresh_store, open_client  # first: MLflow's environment, then import
+from ._shared import (  # first: MLflow's environment, then import
+    FAST_TMP,
+    ClientWriter,
+    SqlWriter,
+    fresh_store,
+    open_client,
+    store_writer,
+)
 
 # isort: split
 
@@ -22,7 +29,6 @@ from urllib.parse import urlparse
 import numpy as np
 import pytest
 from mlflow import MlflowClient
-from mlflow.entities import Metric, RunTag
 
 from autograder.assertions import CheckFailure, expect_raises, fail
 
@@ -75,37 +81,39 @@ def _local_path(uri: str) -> Path:
 class Store:
     """An MLflow store (tracking and registry) for one check, filled by the check: runs with
     metrics, a `model_sha256` tag and a `model.skops` artifact, and registered versions of
-    models made from them. It is built where commits are cheap, then `publish`ed whole into the
-    check's exchange folder, where the learner's code meets it (artifacts live there from the
-    start)."""
+    models made from them (written by `_shared.store_writer`: the rows MLflow's own stores write
+    for `create_run`, `log_batch`, `create_registered_model`, `create_model_version` and
+    `set_registered_model_alias`). It is built where commits are cheap, then `publish`ed whole
+    into the check's exchange folder, where the learner's code meets it (artifacts live there
+    from the start)."""
 
     def __init__(self, folder: Path):
         folder.mkdir(parents=True, exist_ok=True)
         self.build_dir = Path(tempfile.mkdtemp(prefix="mlgrade-promotion-", dir=FAST_TMP))
-        self.client: MlflowClient | None = open_client(fresh_store(self.build_dir))
-        self.experiment_id = self.client.create_experiment(
-            "promotion", artifact_location=str(folder / "artifacts")
-        )
+        fresh_store(self.build_dir)
+        self.writer: SqlWriter | ClientWriter | None = store_writer(self.build_dir / "mlflow.db")
+        self.experiment_id = self.writer.experiment("promotion", str(folder / "artifacts"))
         self.db = folder / "mlflow.db"
         self.uri = f"sqlite:///{self.db}"
         self.runs = 0
         self.models: set[str] = set()
+        self._learner_client: _GuardedClient | None = None
 
     def publish(self) -> None:
         """Move the built store into the exchange folder (once); it is read-only to the check
         from then on."""
-        if self.client is not None:
+        if self.writer is not None:
             shutil.copyfile(self.build_dir / "mlflow.db", self.db)
-            self.client = None
+            self.writer = None
 
     def close(self) -> None:
         shutil.rmtree(self.build_dir, ignore_errors=True)
 
     @property
-    def builder(self) -> MlflowClient:
-        if self.client is None:
+    def builder(self) -> SqlWriter | ClientWriter:
+        if self.writer is None:
             raise RuntimeError("the check builds its store before the learner's code runs")
-        return self.client
+        return self.writer
 
     def run(
         self,
@@ -118,26 +126,27 @@ class Store:
         """A run; `altered`: its model file was changed after its SHA-256 was logged."""
         self.runs += 1
         data = _model_bytes(self.runs)
-        tags = [RunTag(HASH_TAG, hashlib.sha256(data).hexdigest())] if tag else []
-        info = self.builder.create_run(self.experiment_id, tags={t.key: t.value for t in tags}).info
         steps = [  # a list of values: one per step, the last one is the latest
-            Metric(k, float(x), 0, step)
+            (k, float(x), 0, step)
             for k, v in metrics.items()
             for step, x in enumerate(v if isinstance(v, list) else [v])
         ]
-        self.builder.log_batch(info.run_id, metrics=steps)
+        run_id, artifact_uri = self.builder.run(
+            self.experiment_id,
+            tags={HASH_TAG: hashlib.sha256(data).hexdigest()} if tag else None,
+            metrics=steps,
+        )
         if artifact:  # where log_artifact puts it: the run's artifact folder
-            folder = _local_path(info.artifact_uri)
+            folder = _local_path(artifact_uri)
             folder.mkdir(parents=True)
             (folder / ARTIFACT).write_bytes(data[:-1] + bytes([data[-1] ^ 1]) if altered else data)
-        return info.run_id
+        return run_id
 
     def version(self, name: str, run_id: str) -> int:
         if name not in self.models:
-            self.builder.create_registered_model(name)
+            self.builder.registered_model(name)
             self.models.add(name)
-        mv = self.builder.create_model_version(name, source=f"runs:/{run_id}", run_id=run_id)
-        return int(mv.version)
+        return self.builder.model_version(name, f"runs:/{run_id}", run_id)
 
     def add(self, name: str, metric: str, value: float | None, **run_options: Any) -> int:
         """A run logging `metric` = value (omitted for None) and the other metric, which would
@@ -148,11 +157,15 @@ class Store:
         return self.version(name, self.run(metrics, **run_options))
 
     def crown(self, name: str, version: int) -> None:
-        self.builder.set_registered_model_alias(name, ALIAS, str(version))
+        self.builder.alias(name, ALIAS, version)
 
     def learner_client(self) -> _GuardedClient:
+        """The client given to the learner's function (one per store: it is pickled anew for
+        each call)."""
         self.publish()
-        return open_client(self.uri, _GuardedClient)
+        if self._learner_client is None:
+            self._learner_client = open_client(self.uri, _GuardedClient)
+        return self._learner_client
 
     def _rows(self, sql: str, *args: Any) -> list[tuple]:
         self.publish()
@@ -170,15 +183,23 @@ class Store:
     def snapshot(self) -> dict:
         """Every row of every table of the store, read as data (timestamps of last updates and
         the champion aliases aside), and where each model's champion alias points."""
-        tables = [
-            t
-            for (t,) in self._rows("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if t.isidentifier()
-        ]
-        out: dict = {}
         self.publish()
+        out: dict = {}
         with contextlib.closing(sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)) as con:
-            for table in tables:
+            tables = [
+                t
+                for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                if t.isidentifier()
+            ]
+            # most of MLflow's ~60 tables are empty: one query counts them all, and only the
+            # tables with rows are read (names from the file, identifiers only)
+            counts = con.execute(
+                "SELECT " + ", ".join(f'(SELECT COUNT(*) FROM "{t}")' for t in tables)
+            ).fetchone()
+            for table, count in zip(tables, counts, strict=True):
+                if not count:
+                    out[table] = []
+                    continue
                 cursor = con.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - names from the file
                 columns = [d[0] for d in cursor.description]
                 keep = [i for i, c in enumerate(columns) if "last_update" not in c]
@@ -192,7 +213,7 @@ class Store:
             champions = con.execute(
                 "SELECT name, version FROM registered_model_aliases WHERE alias = ?", (ALIAS,)
             ).fetchall()
-        names = [n for (n,) in self._rows("SELECT name FROM registered_models")]
+            names = [n for (n,) in con.execute("SELECT name FROM registered_models")]
         by_name = dict(champions)
         return {"tables": out, "champions": {n: _int_or_none(by_name.get(n)) for n in names}}
 
@@ -607,14 +628,14 @@ class TestOnlyTheAlias:
     def test_other_marks_and_models_untouched(self, submission, store):
         c = store.builder
         base = store.add("fraud", "auc", 0.5)
-        c.set_registered_model_alias("fraud", "baseline", str(base))
-        c.set_model_version_tag("fraud", str(base), "team", "risk")
+        c.alias("fraud", "baseline", base)
+        c.version_tag("fraud", base, "team", "risk")
         old = store.add("fraud", "auc", 0.75)
         store.crown("fraud", old)
-        c.set_model_version_tag("fraud", str(old), "validated", "yes")
+        c.version_tag("fraud", old, "validated", "yes")
         v = store.add("fraud", "auc", 0.875)
-        c.set_registered_model_alias("fraud", "challenger", str(v))
-        c.set_registered_model_tag("fraud", "owner", "risk-team")
+        c.alias("fraud", "challenger", v)
+        c.model_tag("fraud", "owner", "risk-team")
         other = store.add("aml", "auc", 0.5)
         store.crown("aml", other)
         _decide(
