@@ -1,0 +1,121 @@
+"""Figures of lesson 08 (serving predictions).
+
+docs/scripts/make_plots.py collects FIGURES from here; each figure writes one PNG into `out`.
+The backoff figure draws the retry times of the worked example docs/examples/08_serving/
+retries.py (seeded: the same figure every time). The latency figure reads the benchmark's
+results (bench/results/serving.json, written by bench/bench_serving.py on an idle machine):
+timings measured again here would move from run to run.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display needed; must precede pyplot
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+EXAMPLES = ROOT / "docs" / "examples" / "08_serving"
+BENCH = ROOT / "bench" / "results" / "serving.json"
+PNG_METADATA = {"Software": None}  # keep the output identical across runs
+
+
+def _example(name: str) -> ModuleType:
+    if str(EXAMPLES) not in sys.path:  # the examples import local_server
+        sys.path.insert(0, str(EXAMPLES))
+    path = EXAMPLES / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"docs_example_08_{name}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _save(fig: plt.Figure, out: Path, name: str) -> Path:
+    fig.tight_layout()
+    path = out / name
+    fig.savefig(path, metadata=PNG_METADATA)
+    plt.close(fig)
+    return path
+
+
+def backoff_herd(out: Path) -> Path:
+    """Retries per 10 ms of 1,000 clients that failed together: no jitter against full jitter."""
+    ex = _example("retries")
+    edges = np.arange(0.0, 1.6 + 1e-9, 0.01)
+    fig, axes = plt.subplots(2, 1, figsize=(7, 4.6), dpi=110, sharex=True)
+    for ax, jitter, color in ((axes[0], False, "tab:red"), (axes[1], True, "tab:blue")):
+        times = ex.herd(1000, 4, jitter)
+        ax.hist(times, bins=edges, color=color)
+        name = (
+            "full jitter: uniform in [0, 0.1 s × 2^(k−1)]"
+            if jitter
+            else "no jitter: 0.1 s × 2^(k−1)"
+        )
+        ax.set_title(f"{name}; busiest 10 ms: {ex.busiest_10ms(times):,} retries", fontsize=10)
+        ax.set_ylabel("retries per 10 ms")
+        ax.set_yscale("log")
+        ax.set_ylim(0.8, 2000)
+        ax.grid(True, alpha=0.3)
+    axes[1].set_xlabel("seconds after 1,000 clients failed together (4 retries each)")
+    fig.suptitle("Backoff without jitter brings every client back at the same instant", fontsize=11)
+    return _save(fig, out, "08-backoff-jitter.png")
+
+
+def serving_latency(out: Path, bench: Path = BENCH) -> Path:
+    """Throughput and latency percentiles of each route at each concurrency (the benchmark)."""
+    result = json.loads(bench.read_text(encoding="utf-8"))
+    runs = [r for r in result["runs"] if r["route"] != "/predict/batch"]
+    routes = list(dict.fromkeys(r["route"] for r in runs))
+    levels = sorted({r["concurrency"] for r in runs})
+    colors = dict(zip(routes, ("tab:gray", "tab:blue", "tab:red"), strict=False))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4), dpi=110)
+    for route in routes:
+        mine = sorted((r for r in runs if r["route"] == route), key=lambda r: r["concurrency"])
+        left.plot(
+            [r["concurrency"] for r in mine],
+            [r["throughput_rps"] for r in mine],
+            marker="o",
+            color=colors[route],
+            label=route,
+        )
+    left.set_xscale("log", base=2)
+    left.set_xticks(levels, [str(c) for c in levels])
+    left.set_xlabel("concurrent clients")
+    left.set_ylabel("requests per second")
+    left.set_ylim(0, None)
+    left.set_title("Throughput", fontsize=10)
+    left.grid(True, alpha=0.3)
+    left.legend(fontsize=9)
+    target = result["target"]["concurrency"]
+    at_target = {r["route"]: r for r in runs if r["concurrency"] == target}
+    width = 0.8 / len(routes)
+    for k, route in enumerate(routes):
+        r = at_target[route]
+        xs = np.arange(3) + (k - (len(routes) - 1) / 2) * width
+        right.bar(
+            xs, [r["p50_ms"], r["p95_ms"], r["p99_ms"]], width, color=colors[route], label=route
+        )
+    right.set_xticks(np.arange(3), ["p50", "p95", "p99"])
+    right.set_ylabel("latency (ms)")
+    right.set_title(f"Latency at {target} concurrent clients", fontsize=10)
+    right.grid(True, axis="y", alpha=0.3)
+    right.legend(fontsize=9)
+    fig.suptitle(
+        f"The fraud service on 127.0.0.1, {result['cpus']} cores "
+        f"(median of {result['repeats']} runs of {result['seconds']:g} s)",
+        fontsize=11,
+    )
+    return _save(fig, out, "08-serving-latency.png")
+
+
+# The latency figure needs the benchmark's results: drawn once bench/results/serving.json exists.
+FIGURES = (backoff_herd, serving_latency) if BENCH.exists() else (backoff_herd,)
