@@ -103,6 +103,7 @@ class Store:
         """Move the built store into the exchange folder (once); it is read-only to the check
         from then on."""
         if self.writer is not None:
+            self.writer.close()
             shutil.copyfile(self.build_dir / "mlflow.db", self.db)
             self.writer = None
 
@@ -678,6 +679,7 @@ class TestDifferential:
         sizes = [(1, 1), (2, 2), (3, 2), (4, 3), (5, 3), (6, 4), (7, 4), (8, 4)]
         cases = [(seed, n, _generated_case(store, seed, n)) for seed, n in sizes]
         twin_db = store.build_dir / "twin.db"  # the reference decides on a copy
+        store.builder.close()
         shutil.copyfile(store.build_dir / "mlflow.db", twin_db)
         twin = open_client(f"sqlite:///{twin_db}")
         for seed, n_versions, (name, candidate, metric, min_gain, floor) in cases:
