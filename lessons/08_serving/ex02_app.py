@@ -21,7 +21,8 @@ Loading and readiness:
   none, the first 12 characters of its "sha256".
 - Build the model's input with `to_features` (imported below): one call, hence one DataFrame, for
   a request, however many transactions it holds; the score of a transaction is column 1 of
-  `model.predict_proba(to_features(transactions))`, as a Python float, in the given order. Call
+  `model.predict_proba(to_features(transactions))`, as a Python float, in the given order (the
+  same numbers computed faster are fine, within 1e-9: the lesson's page shows how). Call
   `load_model` and `to_features` by these names, from this module: the checks replace them here
   to count the calls and to slow the model down.
 - Predictions are CPU work: never run one on the event loop. Use plain `def` endpoints (FastAPI
@@ -123,7 +124,8 @@ class Served:
         raise NotImplementedError
 
     def scores(self, transactions: list[Transaction]) -> list[float]:
-        """The model's score of each transaction, in order: one frame, one predict_proba."""
+        """The model's score of each transaction, in order: one frame for all, column 1 of
+        its predict_proba."""
         # TODO: one to_features frame for all, predict_proba's column 1 as floats
         raise NotImplementedError
 

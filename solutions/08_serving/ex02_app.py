@@ -21,7 +21,8 @@ Loading and readiness:
   none, the first 12 characters of its "sha256".
 - Build the model's input with `to_features` (imported below): one call, hence one DataFrame, for
   a request, however many transactions it holds; the score of a transaction is column 1 of
-  `model.predict_proba(to_features(transactions))`, as a Python float, in the given order. Call
+  `model.predict_proba(to_features(transactions))`, as a Python float, in the given order (the
+  same numbers computed faster are fine, within 1e-9: the lesson's page shows how). Call
   `load_model` and `to_features` by these names, from this module: the checks replace them here
   to count the calls and to slow the model down.
 - Predictions are CPU work: never run one on the event loop. Use plain `def` endpoints (FastAPI
@@ -123,6 +124,32 @@ class Served:
         try:
             model, metadata = load_model(self.model_path)
             self.model = model
+            # The lesson's model also scores as one matrix product (fast_scorer: ~3 us a row
+            # where predict_proba spends ~0.8 ms checking a one-row DataFrame). Use it only if
+            # it gives predict_proba's numbers on varied rows; other models (and the checks'
+            # wrappers, slowed or gated) have none and go through predict_proba.
+            from coursekit.serving_model import fast_scorer
+
+            self.fast = fast_scorer(model)
+            if self.fast is not None:
+                night = WARM_UP.timestamp.replace(hour=3)
+                rows = [
+                    WARM_UP,
+                    WARM_UP.model_copy(update={"timestamp": night, "card_country": "US"}),
+                    WARM_UP.model_copy(update={"amount": 4999.0, "merchant_category": "crypto"}),
+                    WARM_UP.model_copy(update={"amount": 0.5, "channel": "web"}),
+                    WARM_UP.model_copy(update={"amount": 250000.0, "channel": "app"}),
+                ]
+                X = to_features(rows)
+                want = model.predict_proba(X)[:, 1].tolist()
+                try:
+                    gap = max(abs(a - b) for a, b in zip(self.fast(X).tolist(), want, strict=True))
+                except Exception:  # noqa: BLE001 - the shortcut is optional
+                    log.exception("the fast scorer failed: scoring with predict_proba")
+                    gap = float("inf")
+                if not gap <= 1e-9:
+                    log.warning("the fast scorer is off by %g: scoring with predict_proba", gap)
+                    self.fast = None
             self.sha256 = str(metadata["sha256"])
             version = metadata.get("model_version")
             self.version = version if isinstance(version, str) and version else self.sha256[:12]
@@ -137,9 +164,12 @@ class Served:
         # END SOLUTION
 
     def scores(self, transactions: list[Transaction]) -> list[float]:
-        """The model's score of each transaction, in order: one frame, one predict_proba."""
+        """The model's score of each transaction, in order: one frame for all, column 1 of
+        its predict_proba."""
         # BEGIN SOLUTION: one to_features frame for all, predict_proba's column 1 as floats
         X = to_features(transactions)
+        if self.fast is not None:  # one matrix product: ~3 us, not ~0.8 ms for one row
+            return self.fast(X).tolist()
         return [float(p) for p in self.model.predict_proba(X)[:, 1]]
         # END SOLUTION
 
