@@ -66,8 +66,25 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from coursedata.vocabulary import CATEGORIES
-
+# The service's own copy of the data world's vocabulary (coursedata.vocabulary): a service's
+# schema is its contract, and its image ships without the data generator.
+CATEGORIES = (
+    "grocery",
+    "restaurants",
+    "transport",
+    "fuel",
+    "retail",
+    "utilities",
+    "health",
+    "entertainment",
+    "travel",
+    "electronics",
+    "digital_goods",
+    "gift_cards",
+    "jewelry",
+    "crypto",
+    "gambling",
+)
 CHANNELS = ("web", "app", "pos")
 MAX_BATCH = 1000  # transactions in one batch
 MAX_AMOUNT = 1_000_000.0  # the largest amount accepted, in the transaction's currency
