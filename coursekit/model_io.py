@@ -46,7 +46,10 @@ truncated by a failed copy, or swapped for another model.
 - Atomic writes: each file is written to a temporary file in the same folder, then moved into
   place with `os.replace` (`write_atomic`), so a reader never sees half a file. When
   `save_model` raises, an earlier model file and sidecar at `path` are left as they were, and no
-  temporary file is left behind.
+  temporary file is left behind. Each file gets the permissions an ordinary `open(path, "w")`
+  would give it (0o666 without the umask: 0o644 under the usual umask 022), not the 0o600 that
+  `tempfile.mkstemp` creates: a service running as another user (lesson 09's non-root
+  container) must be able to read the model it was shipped.
 
 `load_model(path) -> (model, metadata)` contract:
 - Reads the sidecar first, then the model file's bytes, and compares their SHA-256 with the
@@ -105,6 +108,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that a reader sees the old file or the new one, never half."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        umask = os.umask(0o022)  # read the umask (set it back at once)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp made it 0o600: readable by its writer alone
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

@@ -43,7 +43,10 @@ truncated by a failed copy, or swapped for another model.
 - Atomic writes: each file is written to a temporary file in the same folder, then moved into
   place with `os.replace` (`write_atomic`), so a reader never sees half a file. When
   `save_model` raises, an earlier model file and sidecar at `path` are left as they were, and no
-  temporary file is left behind.
+  temporary file is left behind. Each file gets the permissions an ordinary `open(path, "w")`
+  would give it (0o666 without the umask: 0o644 under the usual umask 022), not the 0o600 that
+  `tempfile.mkstemp` creates: a service running as another user (lesson 09's non-root
+  container) must be able to read the model it was shipped.
 
 `load_model(path) -> (model, metadata)` contract:
 - Reads the sidecar first, then the model file's bytes, and compares their SHA-256 with the
@@ -100,7 +103,7 @@ def sidecar_path(path: str | os.PathLike) -> Path:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that a reader sees the old file or the new one, never half."""
-    # TODO: write to a temporary file in path's folder, then os.replace it onto path; remove the temporary file if anything fails
+    # TODO: write to a temporary file in path's folder with an ordinary file's permissions, then os.replace it onto path; remove the temporary file if anything fails
     raise NotImplementedError
 
 

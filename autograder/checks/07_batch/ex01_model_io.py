@@ -539,6 +539,45 @@ class TestSaveModel:
         if left != sorted([path.name, _sidecar_of(path).name]):
             fail(f"after save_model the folder holds {left}: the temporary files must be gone")
 
+    def test_files_get_an_ordinary_files_permissions(self, submission, exchange):
+        for umask, expected in ((0o022, 0o644), (0o027, 0o640)):
+            path = exchange / f"mode-{umask:03o}.skops"
+            modes, error = submission.observe(_modes_after_save, _pipeline(), str(path), umask)
+            if error is not None:
+                fail(f"save_model raised {error}")
+            for name, mode in modes.items():
+                if mode != expected:
+                    fail(
+                        f"under umask {umask:03o}, {name} was written with permissions "
+                        f"{mode:03o}, expected {expected:03o} (what open(path, 'w') gives): "
+                        "tempfile.mkstemp creates its file 0o600, readable by its writer alone, "
+                        "so a service running as another user (a non-root container) cannot "
+                        "read the model. os.fchmod the temporary file to 0o666 without the umask"
+                    )
+
+
+def _modes_after_save(module: Any, model: Any, path: str, umask: int) -> tuple[dict, str | None]:
+    """Runs in the learner's process: save_model under `umask`, then the permission bits of the
+    model file and its sidecar (the umask is set back afterwards)."""
+    import os
+    import stat
+
+    previous = os.umask(umask)
+    try:
+        module.save_model(model, path, {})
+        error = None
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported to the check
+        error = f"{type(exc).__name__}: {exc}"
+    finally:
+        os.umask(previous)
+    modes = {}
+    for name in (path, path + ".json"):
+        if os.path.exists(name):
+            modes[os.path.basename(name)] = stat.S_IMODE(os.stat(name).st_mode)
+    return modes, error
+
 
 def _moves_during_save(module: Any, model: Any, path: str) -> tuple[list, str | None]:
     """Runs in the learner's process: the (source, target) of every os.replace / os.rename
