@@ -47,7 +47,7 @@ FEATURES = (
     "is_foreign",  # 1.0 when card_country differs from merchant_country
     "channel_web",  # one-hot channel; "pos" is the baseline
     "channel_app",
-    "risky_category",  # 1.0 for the categories fraudsters favour (coursedata.vocabulary)
+    "risky_category",  # 1.0 for RISKY_CATEGORIES, those fraudsters favour (coursedata.vocabulary)
 )
 
 _FIELDS = (
@@ -60,13 +60,11 @@ _FIELDS = (
 )
 
 
-def _risky() -> frozenset[str]:
-    from coursedata.vocabulary import RISKY_CATEGORIES
-
-    return frozenset(RISKY_CATEGORIES)
-
-
-_RISKY = _risky()
+# The service's own copy of coursedata.vocabulary.RISKY_CATEGORIES: the service's image ships
+# without the data generator. make_model_file (which needs coursedata anyway) refuses to train
+# when the two differ, so a model never learns from another definition than the one it serves.
+RISKY_CATEGORIES = ("electronics", "digital_goods", "gift_cards", "jewelry", "crypto", "gambling")
+_RISKY = frozenset(RISKY_CATEGORIES)
 
 
 def _hour_utc(timestamp: Any) -> int:
@@ -132,12 +130,15 @@ def fast_scorer(model: Any) -> Callable[[Any], np.ndarray] | None:
     weights = np.asarray(coef[0] / scale, dtype=np.float64)
     bias = float(classifier.intercept_[0] - np.dot(mean / scale, coef[0]))
     fitted = getattr(model, "feature_names_in_", None)
-    names = None if fitted is None else [str(name) for name in fitted]
+    names = None if fitted is None else pd.Index([str(name) for name in fitted])
 
     def score(X: Any) -> np.ndarray:
-        if names is not None and isinstance(X, pd.DataFrame) and list(X.columns) != names:
-            raise ValueError(f"the columns {list(X.columns)} are not the model's {names}")
-        matrix = np.asarray(X, dtype=np.float64)
+        if isinstance(X, pd.DataFrame):
+            if names is not None and not X.columns.equals(names):
+                raise ValueError(f"the columns {list(X.columns)} are not the model's {list(names)}")
+            matrix = X.to_numpy(dtype=np.float64)  # np.asarray(frame) costs ~10 times as much
+        else:
+            matrix = np.asarray(X, dtype=np.float64)
         if matrix.ndim != 2 or matrix.shape[1] != width:
             raise ValueError(f"expected a matrix of {width} columns, got the shape {matrix.shape}")
         if not np.isfinite(matrix).all():
@@ -156,8 +157,14 @@ def make_model_file(folder: str | Path, seed: int = 0) -> Path:
     from sklearn.preprocessing import StandardScaler
 
     import coursedata
+    from coursedata.vocabulary import RISKY_CATEGORIES as DATA_WORLD_RISKY
     from coursekit.model_io import save_model
 
+    if frozenset(DATA_WORLD_RISKY) != _RISKY:
+        raise RuntimeError(
+            "coursekit.serving_model.RISKY_CATEGORIES differs from coursedata.vocabulary's: "
+            f"{sorted(_RISKY)} against {sorted(DATA_WORLD_RISKY)}"
+        )
     transactions = coursedata.sample("small", seed=seed).transactions
     X = to_features(transactions[list(_FIELDS)].to_dict("records"))
     y = transactions["is_fraud"].to_numpy().astype(np.int64)
