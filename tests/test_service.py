@@ -179,3 +179,38 @@ def test_bad_configuration_stops_the_server_before_it_serves(model_path):
     assert done.returncode != 0
     assert "LOG_LEVEL: " in done.stderr
     assert "Uvicorn running" not in done.stderr
+
+
+def test_the_service_imports_nothing_the_image_lacks():
+    """The image ships coursekit/ and its pinned requirements, not the data generator: importing
+    the service and scoring a request must not need `coursedata` (whose vocabulary the schemas
+    and the features copy, and must copy exactly)."""
+    code = (
+        "import sys, builtins\n"
+        "real = builtins.__import__\n"
+        "def guard(name, *a, **k):\n"
+        "    if name.split('.')[0] == 'coursedata':\n"
+        "        raise ImportError('the image has no coursedata')\n"
+        "    return real(name, *a, **k)\n"
+        "builtins.__import__ = guard\n"
+        "import coursekit.service, coursekit.app, coursekit.schemas, coursekit.serving_model as m\n"
+        "from coursekit.schemas import Transaction\n"
+        "row = {'transaction_id': 1, 'timestamp': '2025-01-01T10:00:00+00:00', 'amount': 12.5,\n"
+        "       'currency': 'EUR', 'merchant_category': 'crypto', 'channel': 'web',\n"
+        "       'card_country': 'FR', 'merchant_country': 'DE'}\n"
+        "m.to_features([Transaction.model_validate(row)])\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0 and "ok" in result.stdout, result.stderr[-2000:]
+
+
+def test_the_service_vocabulary_is_the_data_worlds():
+    from coursedata import vocabulary
+
+    from coursekit import schemas
+
+    assert schemas.CATEGORIES == vocabulary.CATEGORIES
+    assert schemas.CHANNELS == vocabulary.CHANNELS
