@@ -209,7 +209,6 @@ def test_the_service_imports_nothing_the_image_lacks():
 
 def test_the_service_vocabulary_is_the_data_worlds():
     from coursedata import vocabulary
-
     from coursekit import schemas
 
     assert schemas.CATEGORIES == vocabulary.CATEGORIES
