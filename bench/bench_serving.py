@@ -13,13 +13,17 @@ same server, middleware (the request id) and error handlers:
   uvicorn and FastAPI cost without any model;
 - `POST /validated`: the body parsed into a `Transaction` (exercise 01's schema) and a constant
   `Score` returned: the floor plus JSON parsing and validation, still no model;
+- `POST /predict/proba`: /predict scoring with `model.predict_proba` on the request's DataFrame,
+  in the thread pool: the path of a model that has no fast scorer (and /predict's own path before
+  the fast scorer);
 - `POST /predict/inline`: /predict's work (the same `Served.scores`) run on the event loop
-  instead of the thread pool: what the thread pool's hop costs (and the loop blocked meanwhile);
-- `POST /predict/array`: /predict with `predict_proba` given the DataFrame's values as an array:
-  what scikit-learn's checks of a one-row DataFrame cost.
+  instead of the thread pool: what the thread pool's hop costs (and the loop blocked meanwhile).
 
-`/predict` itself adds `to_features` (one DataFrame) and `predict_proba` in the thread pool, and
-`/predict/batch` does it for 100 transactions at once. The load is the course's reference of
+`/predict` itself adds `to_features` (one DataFrame) and, in the thread pool, the model's score:
+`fast_scorer` (`coursekit.serving_model`: the StandardScaler folded into the
+LogisticRegression's coefficients, one matrix product and a sigmoid), which the reference app
+verified against `predict_proba` at warm-up; `/predict/batch` does it for 100 transactions at
+once. The load is the course's reference of
 exercise 04 (`coursekit.load_test.load_test`): `concurrency` asyncio workers on one httpx
 client, each sending its next request when its previous one is answered. The bodies are the data
 world's transactions, each request another.
@@ -31,7 +35,8 @@ else the machine runs between rounds cancels out. Besides throughput and latency
 CPU time per request (its /proc/<pid>/stat, all threads), whose ratio is the throughput ratio of
 a server that has a core to itself, and the load generator's own CPU use (near 100 % of a core,
 the generator is the bottleneck). Last, where a /predict request's model time goes, in this
-process: the median CPU time of each step over 2,000 calls.
+process: the median CPU time of each step over 2,000 calls. `BEFORE` keeps the numbers of the
+run before the fast scorer (commit 42ed0c8), which the tables compare with.
 
 The target (issue 12): `/predict` throughput >= 0.5x the bare endpoint's and its p50 <= 1.5x, at
 concurrency 8. Results go to bench/results/serving.json (docs/reference/benchmarks.md quotes
@@ -55,11 +60,29 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
 OUT = ROOT / "bench" / "results" / "serving.json"
-ROUTES = ("/bare", "/validated", "/predict", "/predict/inline", "/predict/array", "/predict/batch")
-COMPARED = ("/validated", "/predict", "/predict/inline", "/predict/array")  # each against /bare
+ROUTES = ("/bare", "/validated", "/predict", "/predict/proba", "/predict/inline", "/predict/batch")
+COMPARED = ("/validated", "/predict", "/predict/proba", "/predict/inline")  # each against /bare
 CONCURRENCY = (1, 8, 32)
 TARGET = {"concurrency": 8, "throughput_ratio": 0.5, "p50_ratio": 1.5}
 BATCH = 100
+# The run before the fast scorer (commit 42ed0c8: /predict = to_features building a frame from
+# a dict of columns, ~100 us, then predict_proba on it, ~816 us), load average 8.7-9.2:
+# /predict's ratios to /bare per concurrency, and the step costs.
+BEFORE = {
+    "commit": "42ed0c8",
+    "load_average": [8.66, 9.15],
+    "predict": {
+        1: {"throughput_ratio": 0.36, "p50_ratio": 2.64, "cpu_ratio": 0.19, "server_cpu_ms": 3.527},
+        8: {"throughput_ratio": 0.9, "p50_ratio": 1.12, "cpu_ratio": 0.25, "server_cpu_ms": 2.28},
+        32: {
+            "throughput_ratio": 0.84,
+            "p50_ratio": 1.48,
+            "cpu_ratio": 0.26,
+            "server_cpu_ms": 2.807,
+        },
+    },
+    "costs_us": {"to_features_us": 99.7, "predict_proba_frame_us": 815.5},
+}
 
 
 # --- the server, in a process of its own ----------------------------------------------------
@@ -77,7 +100,6 @@ def serve(port: int, folder: str) -> None:
 
     app = create_app(make_model_file(folder, seed=0))
     served = app.state.served  # the loaded model, as /predict uses it
-    warnings.filterwarnings("ignore", message="X does not have valid feature names")
 
     async def bare(request: Request) -> dict:
         await request.body()
@@ -92,20 +114,24 @@ def serve(port: int, folder: str) -> None:
             transaction_id=transaction.transaction_id, score=score, model_version=served.version
         )
 
-    def on_array(transactions: list) -> list[float]:
-        X = to_features(transactions).to_numpy()  # no DataFrame checks in scikit-learn
+    def on_proba(transactions: list) -> list[float]:
+        X = to_features(transactions)  # scikit-learn checks the frame in each step
         return [float(p) for p in served.model.predict_proba(X)[:, 1]]
 
-    async def array(transaction: Transaction) -> Score:
-        [score] = await run_in_threadpool(on_array, [transaction])
+    async def proba(transaction: Transaction) -> Score:
+        [score] = await run_in_threadpool(on_proba, [transaction])
         return Score(
             transaction_id=transaction.transaction_id, score=score, model_version=served.version
         )
 
+    async def fast(request: Request) -> dict:
+        return {"fast_scorer": served.fast is not None}  # did the warm-up keep it?
+
     app.add_api_route("/bare", bare, methods=["POST"])
     app.add_api_route("/validated", validated, methods=["POST"])
     app.add_api_route("/predict/inline", inline, methods=["POST"])
-    app.add_api_route("/predict/array", array, methods=["POST"])
+    app.add_api_route("/predict/proba", proba, methods=["POST"])
+    app.add_api_route("/fast", fast, methods=["GET"])
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
@@ -216,9 +242,10 @@ def costs(folder: str, payloads: list[dict], n: int = 2000) -> dict:
     """Median CPU microseconds of each step of a one-transaction prediction, in this process."""
     from coursekit.model_io import load_model
     from coursekit.schemas import Transaction
-    from coursekit.serving_model import make_model_file, to_features
+    from coursekit.serving_model import fast_scorer, make_model_file, to_features
 
     model, _ = load_model(make_model_file(folder, seed=0))
+    fast = fast_scorer(model)
     texts = [json.dumps(p) for p in payloads[:50]]
     transactions = [Transaction.model_validate_json(t) for t in texts]
     frames = [to_features([t]) for t in transactions]
@@ -237,6 +264,7 @@ def costs(folder: str, payloads: list[dict], n: int = 2000) -> dict:
         return {
             "parse_and_validate_us": median_us(lambda i: Transaction.model_validate_json(texts[i])),
             "to_features_us": median_us(lambda i: to_features([transactions[i]])),
+            "fast_scorer_us": median_us(lambda i: fast(frames[i]).tolist()),
             "predict_proba_frame_us": median_us(lambda i: model.predict_proba(frames[i])),
             "predict_proba_array_us": median_us(lambda i: model.predict_proba(arrays[i])),
         }
@@ -281,6 +309,8 @@ def main(argv: list[str] | None = None) -> dict:
         try:
             base = f"http://127.0.0.1:{port}"
             wait_ready(base)
+            fast = httpx.get(f"{base}/fast", timeout=5.0).json()["fast_scorer"]
+            print(f"the service scores with the fast scorer: {fast}", flush=True)
             for concurrency in CONCURRENCY:
                 rounds = []
                 for k in range(args.rounds):
@@ -321,9 +351,11 @@ def main(argv: list[str] | None = None) -> dict:
         "seconds": args.seconds,
         "batch": BATCH,
         "target": TARGET,
+        "fast_scorer": fast,
         "routes": rows,
         "ratios": ratios,
         "costs_us": steps,
+        "before": BEFORE,
     }
     print_tables(result)
     if not args.quick:
@@ -378,10 +410,29 @@ def print_tables(result: dict) -> None:
     c = result["costs_us"]
     print(
         f"\none transaction, median CPU time: parse and validate {c['parse_and_validate_us']} µs, "
-        f"to_features {c['to_features_us']} µs, predict_proba on its DataFrame "
-        f"{c['predict_proba_frame_us']} µs (on the same values as an array: "
-        f"{c['predict_proba_array_us']} µs)"
+        f"to_features {c['to_features_us']} µs, the fast scorer {c['fast_scorer_us']} µs, "
+        f"predict_proba on its DataFrame {c['predict_proba_frame_us']} µs (on the same values "
+        f"as an array: {c['predict_proba_array_us']} µs)"
     )
+    before = result["before"]
+    print(
+        "\n| concurrency | /predict | throughput / bare | p50 / bare | bare's server CPU / "
+        "/predict's | /predict's server CPU |"
+    )
+    print("|---:|---|---:|---:|---:|---:|")
+    now = {r["concurrency"]: r for r in result["ratios"] if r["route"] == "/predict"}
+    cpu = {r["concurrency"]: r for r in result["routes"] if r["route"] == "/predict"}
+    for concurrency, old in sorted(before["predict"].items(), key=lambda kv: int(kv[0])):
+        new = now[int(concurrency)]
+        print(
+            f"| {concurrency} | before ({before['commit']}) | {old['throughput_ratio']:.2f}× "
+            f"| {old['p50_ratio']:.2f}× | {old['cpu_ratio']:.2f}× | {old['server_cpu_ms']:.2f} ms |"
+        )
+        print(
+            f"| {concurrency} | fast scorer | {new['throughput_ratio']:.2f}× "
+            f"| {new['p50_ratio']:.2f}× | {new['cpu_ratio']:.2f}× "
+            f"| {cpu[int(concurrency)]['server_cpu_ms']:.2f} ms |"
+        )
 
 
 if __name__ == "__main__":
