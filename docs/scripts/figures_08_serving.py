@@ -71,47 +71,39 @@ def backoff_herd(out: Path) -> Path:
 
 
 def serving_latency(out: Path, bench: Path = BENCH) -> Path:
-    """Throughput and latency percentiles of each route at each concurrency (the benchmark)."""
+    """Server CPU per request by route and concurrency; latency percentiles at one client."""
     result = json.loads(bench.read_text(encoding="utf-8"))
-    runs = [r for r in result["runs"] if r["route"] != "/predict/batch"]
-    routes = list(dict.fromkeys(r["route"] for r in runs))
-    levels = sorted({r["concurrency"] for r in runs})
-    colors = dict(zip(routes, ("tab:gray", "tab:blue", "tab:red"), strict=False))
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4), dpi=110)
-    for route in routes:
-        mine = sorted((r for r in runs if r["route"] == route), key=lambda r: r["concurrency"])
-        left.plot(
-            [r["concurrency"] for r in mine],
-            [r["throughput_rps"] for r in mine],
-            marker="o",
-            color=colors[route],
-            label=route,
-        )
-    left.set_xscale("log", base=2)
-    left.set_xticks(levels, [str(c) for c in levels])
-    left.set_xlabel("concurrent clients")
-    left.set_ylabel("requests per second")
-    left.set_ylim(0, None)
-    left.set_title("Throughput", fontsize=10)
-    left.grid(True, alpha=0.3)
-    left.legend(fontsize=9)
-    target = result["target"]["concurrency"]
-    at_target = {r["route"]: r for r in runs if r["concurrency"] == target}
+    routes = ("/bare", "/validated", "/predict", "/predict/proba")
+    colors = dict(zip(routes, ("tab:gray", "tab:olive", "tab:blue", "tab:red"), strict=True))
+    rows = {(r["concurrency"], r["route"]): r for r in result["routes"]}
+    levels = sorted({c for c, _ in rows})
     width = 0.8 / len(routes)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9.5, 4), dpi=110)
     for k, route in enumerate(routes):
-        r = at_target[route]
-        xs = np.arange(3) + (k - (len(routes) - 1) / 2) * width
-        right.bar(
-            xs, [r["p50_ms"], r["p95_ms"], r["p99_ms"]], width, color=colors[route], label=route
-        )
+        xs = np.arange(len(levels)) + (k - (len(routes) - 1) / 2) * width
+        cpu = [rows[(c, route)]["server_cpu_ms"] for c in levels]
+        left.bar(xs, cpu, width, color=colors[route], label=route)
+    left.set_xticks(np.arange(len(levels)), [f"{c} client{'s' * (c > 1)}" for c in levels])
+    left.set_ylabel("server CPU per request (ms)")
+    left.set_title("Server CPU time per request", fontsize=10)
+    left.set_ylim(0, 1.4 * max(r["server_cpu_ms"] for r in rows.values()))
+    left.grid(True, axis="y", alpha=0.3)
+    left.legend(fontsize=9, loc="upper left", ncol=2)
+    shown = ("/bare", "/predict", "/predict/proba")
+    for k, route in enumerate(shown):
+        r = rows[(1, route)]
+        xs = np.arange(3) + (k - (len(shown) - 1) / 2) * (0.8 / len(shown))
+        values = [r["p50_ms"], r["p95_ms"], r["p99_ms"]]
+        right.bar(xs, values, 0.8 / len(shown), color=colors[route], label=route)
     right.set_xticks(np.arange(3), ["p50", "p95", "p99"])
     right.set_ylabel("latency (ms)")
-    right.set_title(f"Latency at {target} concurrent clients", fontsize=10)
+    right.set_title("Latency at 1 client", fontsize=10)
     right.grid(True, axis="y", alpha=0.3)
     right.legend(fontsize=9)
+    start, end = result["load_average_at_start"], result["load_average_at_end"]
     fig.suptitle(
-        f"The fraud service on 127.0.0.1, {result['cpus']} cores "
-        f"(median of {result['repeats']} runs of {result['seconds']:g} s)",
+        f"The fraud service on 127.0.0.1, {result['cpus']} cores, load average {start:g} to "
+        f"{end:g} (bench/bench_serving.py)",
         fontsize=11,
     )
     return _save(fig, out, "08-serving-latency.png")
