@@ -1,6 +1,6 @@
 """autograder/containers.py with fakes: the commands BuildahBuilder gives buildah, the calls
 DockerBuilder makes of the Docker SDK, and how find_builder chooses. The real engines are driven
-in tests/integration/test_containers.py (buildah here and in CI; Docker where an engine runs)."""
+in tests/integration/test_container_build.py (buildah here and in CI; Docker where an engine runs)."""
 
 from __future__ import annotations
 
