@@ -138,5 +138,7 @@ def drift(course: Course, lessons_dir: Path) -> list[str]:
     for source, module in course.given:
         path = course.root / module
         if not path.is_file() or path.read_text(encoding="utf-8") != given_text(course, source):
-            problems.append(f"{module}: differs from solutions of {source} (run `mlgrade dev sync`)")
+            problems.append(
+                f"{module}: differs from solutions of {source} (run `mlgrade dev sync`)"
+            )
     return problems
