@@ -1,10 +1,12 @@
 """Checks for 06_tracking/ex03_log_run (see solutions/06_tracking/ex03_log_run.py for the reference).
 
-Every check gives the learner's `train_and_log` a fresh MLflow store in its `exchange` folder (a
-copy of the empty migrated store of `_shared`, so that no check pays for MLflow's table
-migrations), then reads the store back in the grader's process with `MlflowClient`: parameters,
-tags, metric histories, statuses and the model file, which is read as data (its SHA-256, and
-`skops.io.loads` trusting only the types the lesson's model needs; never unpickled).
+Every call of the learner's `train_and_log` gets a fresh MLflow store in its check's `exchange`
+folder (a copy of the empty migrated store of `_shared`, so that no call pays for MLflow's table
+migrations); the checks read the store back in the grader's process with `MlflowClient`:
+parameters, tags, metric histories, statuses and the model file, which is read as data (its
+SHA-256, and `skops.io.loads` trusting only the types the lesson's model needs; never unpickled).
+The checks of one run's properties read one shared call's run (`_shared_run`); the others make
+calls of their own (other inputs, another working folder, failures).
 """
 
 from __future__ import annotations
@@ -26,11 +28,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import skops.io
+import pytest
 from mlflow import MlflowClient
 from mlflow.entities import ViewType
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.metrics import log_loss
 
 from autograder.assertions import assert_close, expect_raises, fail
 
@@ -42,10 +42,46 @@ for _name in ("git", "mlflow.tracing.processor.base_mlflow"):
     with contextlib.suppress(ImportError):  # GitPython without a git executable: MLflow skips it
         importlib.import_module(_name)
 
+# skops and scikit-learn's gradient boosting are imported by this exercise's grading process, not
+# when the checks are collected: skops imports every scikit-learn estimator (1 to 1.5 s), which
+# only this exercise needs, and the grader's parent collects the checks of every exercise before
+# it starts grading any of them. Imported before the learner's process is forked (the autouse
+# fixture runs before `submission`), they are inherited by it as well.
+LIBRARIES = ("sklearn.ensemble", "sklearn.metrics", "skops.io")
+
+
+@pytest.fixture(autouse=True)
+def _libraries() -> None:
+    for name in LIBRARIES:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            raise RuntimeError(
+                f"the grader cannot import {name} ({exc}): it is one of the course's pinned "
+                "requirements; the grader is not installed completely"
+            ) from exc
+
+
+def _skops() -> Any:
+    return importlib.import_module("skops.io")
+
+
+def _hgb() -> type:
+    return importlib.import_module("sklearn.ensemble").HistGradientBoostingClassifier
+
+
 EXPERIMENT = "fraud-model"
 METRIC = "valid_log_loss"
 SKOPS_MAGIC = b"PK\x03\x04"  # a skops file is a zip archive
 PARAMS = {"max_iter": 6, "learning_rate": 0.3, "max_leaf_nodes": 5, "max_depth": None}
+# the parameters of the run several checks read (see _shared_run): a value of None among them
+SHARED_PARAMS = {
+    "max_iter": 7,
+    "learning_rate": 0.2,
+    "max_leaf_nodes": 4,
+    "l2_regularization": 0.5,
+    "max_depth": None,
+}
 
 
 # --- the store ------------------------------------------------------------------------------
@@ -113,6 +149,28 @@ def _logged(submission, exchange: Path, train, valid, params=PARAMS, copies: boo
     return client, _the_run(client, EXPERIMENT, run_id, what)
 
 
+_shared: dict[tuple, tuple] = {}  # (process, the grading's exchange folder) -> see _shared_run
+
+
+def _shared_run(submission, exchange: Path) -> tuple:
+    """(client, run, train, valid, given): the run of one call of train_and_log(given train,
+    given valid, SHARED_PARAMS, ...) on the frames of seed 1; `train` and `valid` are those frames
+    as they were before the call. Several checks read this one run, each one property of it
+    (status, parameters, tags, metric, model file, the frames left as they were): the first of
+    them makes the call, in its exchange folder, and the others read the same run instead of
+    calling again (a call opens a fresh store, trains a model and writes its file: ~0.15 s). Only
+    a run that came back whole is shared: after a failed call, the next check calls again and
+    reports its own failure."""
+    key = (os.getpid(), exchange.parent)
+    found = _shared.get(key)
+    if found is None:
+        train, valid = _frames(1)
+        given = train.copy(), valid.copy()
+        client, run = _logged(submission, exchange, *given, SHARED_PARAMS, copies=False)
+        found = _shared[key] = (client, run, train, valid, given)
+    return found
+
+
 # --- the data and what should be logged -----------------------------------------------------
 
 
@@ -138,14 +196,15 @@ def _features(train: pd.DataFrame) -> list[str]:
     return [c for c in train.columns if c != "label"]
 
 
-def _expected_model(train: pd.DataFrame, params: dict) -> HistGradientBoostingClassifier:
-    model = HistGradientBoostingClassifier(**params, random_state=0, early_stopping=False)
+def _expected_model(train: pd.DataFrame, params: dict) -> Any:
+    model = _hgb()(**params, random_state=0, early_stopping=False)
     return model.fit(train[_features(train)], train["label"])
 
 
 def _expected_losses(train: pd.DataFrame, valid: pd.DataFrame, params: dict) -> np.ndarray:
     model = _expected_model(train, params)
     stages = model.staged_predict_proba(valid[_features(train)])
+    log_loss = importlib.import_module("sklearn.metrics").log_loss
     return np.array([log_loss(valid["label"], p, labels=model.classes_) for p in stages])
 
 
@@ -182,7 +241,8 @@ def _trusted_types() -> tuple[str, ...]:
     """The types a skops file of the lesson's model needs beyond skops' defaults: those of our own
     model's file, nothing else (a learner's file that needs more is not loaded)."""
     train, _ = _frames(1)
-    return tuple(skops.io.get_untrusted_types(data=skops.io.dumps(_expected_model(train, PARAMS))))
+    skops_io = _skops()
+    return tuple(skops_io.get_untrusted_types(data=skops_io.dumps(_expected_model(train, PARAMS))))
 
 
 def _load_skops(data: bytes) -> Any:
@@ -193,7 +253,7 @@ def _load_skops(data: bytes) -> Any:
             "the model with skops.io.dump(model, path); a pickled model runs code when loaded"
         )
     try:
-        return skops.io.loads(data, trusted=list(_trusted_types()))
+        return _skops().loads(data, trusted=list(_trusted_types()))
     except Exception as exc:  # noqa: BLE001 - any reason the file does not load is the learner's
         fail(
             f"model.skops does not load with skops.io.loads(data, trusted={list(_trusted_types())})"
@@ -266,8 +326,7 @@ def _logged_in_folder(submission, exchange: Path, folder: Path, make_experiment:
 
 class TestFinishedRun:
     def test_one_finished_run_whose_id_is_returned(self, submission, exchange):
-        train, valid = _frames(1)
-        _, run = _logged(submission, exchange, train, valid)
+        _, run, *_ = _shared_run(submission, exchange)
         if run.info.status != "FINISHED":
             fail(
                 f"the run's status is {run.info.status}, expected FINISHED: a run that went well "
@@ -275,10 +334,8 @@ class TestFinishedRun:
             )
 
     def test_parameters_are_exactly_params(self, submission, exchange):
-        train, valid = _frames(2)
-        params = {"max_iter": 4, "learning_rate": 0.25, "l2_regularization": 0.5, "max_depth": None}
-        _, run = _logged(submission, exchange, train, valid, params)
-        expected = {k: str(v) for k, v in params.items()}
+        _, run, *_ = _shared_run(submission, exchange)
+        expected = {k: str(v) for k, v in SHARED_PARAMS.items()}
         if run.data.params != expected:
             fail(
                 f"the run's parameters are {run.data.params}, expected {expected}: log every "
@@ -286,8 +343,7 @@ class TestFinishedRun:
             )
 
     def test_fingerprint_tags(self, submission, exchange):
-        train, valid = _frames(3)
-        _, run = _logged(submission, exchange, train, valid)
+        _, run, train, valid, _ = _shared_run(submission, exchange)
         tags = run.data.tags
         for name, frame in (("train", train), ("valid", valid)):
             key, expected = f"{name}_fingerprint", _fingerprint(frame)
@@ -305,9 +361,8 @@ class TestFinishedRun:
             )
 
     def test_valid_log_loss_at_every_boosting_step(self, submission, exchange):
-        train, valid = _frames(4)
-        params = {"max_iter": 7, "learning_rate": 0.2, "max_leaf_nodes": 4}
-        client, run = _logged(submission, exchange, train, valid, params)
+        client, run, train, valid, _ = _shared_run(submission, exchange)
+        params = SHARED_PARAMS
         steps, values = _history(client, run)
         expected = _expected_losses(train, valid, params)
         n = len(expected)
@@ -347,10 +402,8 @@ class TestFinishedRun:
         )
 
     def test_inputs_not_modified(self, submission, exchange):
-        train, valid = _frames(6)
-        before = train.copy(), valid.copy()
-        _logged(submission, exchange, train, valid, copies=False)
-        for name, frame, original in (("train", train, before[0]), ("valid", valid, before[1])):
+        _, _, train, valid, given = _shared_run(submission, exchange)
+        for name, frame, original in (("train", given[0], train), ("valid", given[1], valid)):
             try:
                 pd.testing.assert_frame_equal(frame, original)
             except AssertionError as exc:
@@ -363,18 +416,16 @@ class TestFinishedRun:
 
 class TestModelArtifact:
     def test_model_is_a_skops_file(self, submission, exchange):
-        train, valid = _frames(7)
-        client, run = _logged(submission, exchange, train, valid)
+        client, run, *_ = _shared_run(submission, exchange)
         model = _load_skops(_artifact_bytes(client, run))
-        if type(model) is not HistGradientBoostingClassifier:
+        if type(model) is not _hgb():
             fail(
                 f"model.skops holds a {type(model).__name__}, expected the fitted "
                 "HistGradientBoostingClassifier"
             )
 
     def test_model_sha256_tag_is_the_files(self, submission, exchange):
-        train, valid = _frames(8)
-        client, run = _logged(submission, exchange, train, valid)
+        client, run, *_ = _shared_run(submission, exchange)
         expected = hashlib.sha256(_artifact_bytes(client, run)).hexdigest()
         got = run.data.tags.get("model_sha256")
         if got != expected:
@@ -386,9 +437,8 @@ class TestModelArtifact:
             )
 
     def test_model_is_the_lessons_model(self, submission, exchange):
-        train, valid = _frames(9)
-        params = {"max_iter": 5, "learning_rate": 0.15, "max_leaf_nodes": 6}
-        client, run = _logged(submission, exchange, train, valid, params)
+        client, run, train, valid, _ = _shared_run(submission, exchange)
+        params = SHARED_PARAMS
         model = _load_skops(_artifact_bytes(client, run))
         expected = _expected_model(train, params)
         got_params = getattr(model, "get_params", dict)()
