@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import random
 import warnings
 from typing import Any
 
 import numpy as np
-from sklearn.linear_model import SGDClassifier  # imported here, so the learner's process has it
+import pytest
 
 from autograder.assertions import CheckFailure, expect_raises, fail
 
@@ -20,6 +21,23 @@ from autograder.assertions import CheckFailure, expect_raises, fail
 # np.random.RandomState(seed), np.random.default_rng(seed)): the same in every process.
 
 LARGEST = 2**32 - 1
+
+# The training script below fits scikit-learn's SGDClassifier in the learner's process. The
+# library (about a second to import) is imported by this exercise's grading process, before the
+# learner's process is forked from it (the autouse fixture runs before `submission`), not when the
+# checks of every exercise are collected: that is done once, before any exercise is graded.
+SKLEARN = "sklearn.linear_model"
+
+
+@pytest.fixture(autouse=True)
+def _sklearn() -> None:
+    try:
+        importlib.import_module(SKLEARN)
+    except ImportError as exc:
+        raise RuntimeError(
+            f"the grader cannot import {SKLEARN} ({exc}): it is one of the course's pinned "
+            "requirements; the grader is not installed completely"
+        ) from exc
 
 
 def _disturb(extra: int) -> None:
@@ -54,7 +72,8 @@ def _training_run(module: Any, seed: int, extra: int) -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # random_state=None: scikit-learn draws its shuffling seed from NumPy's global generator
-        model = SGDClassifier(max_iter=5, tol=None, random_state=None).fit(X[keep], y[keep])
+        sgd = importlib.import_module(SKLEARN).SGDClassifier
+        model = sgd(max_iter=5, tol=None, random_state=None).fit(X[keep], y[keep])
     return {
         "the data drawn from the returned generator": X[:3].round(12).tolist(),
         "np.random.permutation": order.tolist(),
