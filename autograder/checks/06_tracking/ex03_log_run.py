@@ -15,6 +15,7 @@ from ._shared import fresh_store, open_client  # first: sets MLflow's environmen
 
 # isort: split
 
+import concurrent.futures
 import contextlib
 import functools
 import hashlib
@@ -509,35 +510,50 @@ class TestGitCommit:
 class TestDifferential:
     def test_matches_reference_on_generated_inputs(self, submission, reference, exchange):
         """Seeded frames, smallest first (10 to 50 training rows, 1 to 4 features) and params;
-        what the store holds after the learner's call and after the reference's, compared."""
+        what the store holds after the learner's call and after the reference's, compared. The
+        reference logs into a store of its own, in a thread of the check's process, while the
+        learner's call runs in the learner's process (the check waits for it idle otherwise)."""
         cases = [(10, 6, 1, 3), (24, 12, 2, 6), (50, 25, 4, 10)]
-        names = [f"{who}-{k}" for k in range(len(cases)) for who in ("learner", "reference")]
-        uri, client = _store(exchange, *names)
-        for k, (n_train, n_valid, n_features, max_iter) in enumerate(cases):
-            train, valid = _frames(300 + k, n_train, n_valid, n_features)
-            params = {"max_iter": max_iter, "learning_rate": 0.1 + 0.05 * k}
-            where = (
-                f"{n_train} training rows, {n_valid} validation rows, {n_features} features "
-                f"(with amount and hour), params={params} (the smallest generated input on which "
-                "your run differs from the reference's)"
-            )
-            got_id = _learner_call(
-                submission.train_and_log,
-                train.copy(),
-                valid.copy(),
-                dict(params),
-                uri,
-                f"learner-{k}",
-                doing=f"train_and_log on {where}",
-                why="the reference logs a FINISHED run there",
-            )
-            expected_id = reference.train_and_log(train, valid, params, uri, f"reference-{k}")
-            got = _the_run(client, f"learner-{k}", got_id, "train_and_log")
-            expected = client.get_run(expected_id)
-            _compare_runs(client, got, expected, where)
+        learner_dir, reference_dir = exchange / "learner", exchange / "reference"
+        learner_dir.mkdir()
+        reference_dir.mkdir()
+        uri, client = _store(learner_dir, *(f"learner-{k}" for k in range(len(cases))))
+        ref_uri, ref_client = _store(reference_dir, *(f"reference-{k}" for k in range(len(cases))))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            for k, (n_train, n_valid, n_features, max_iter) in enumerate(cases):
+                train, valid = _frames(300 + k, n_train, n_valid, n_features)
+                params = {"max_iter": max_iter, "learning_rate": 0.1 + 0.05 * k}
+                where = (
+                    f"{n_train} training rows, {n_valid} validation rows, {n_features} features "
+                    f"(with amount and hour), params={params} (the smallest generated input on "
+                    "which your run differs from the reference's)"
+                )
+                expected_id = pool.submit(
+                    reference.train_and_log,
+                    train.copy(),
+                    valid.copy(),
+                    dict(params),
+                    ref_uri,
+                    f"reference-{k}",
+                )
+                got_id = _learner_call(
+                    submission.train_and_log,
+                    train.copy(),
+                    valid.copy(),
+                    dict(params),
+                    uri,
+                    f"learner-{k}",
+                    doing=f"train_and_log on {where}",
+                    why="the reference logs a FINISHED run there",
+                )
+                expected = ref_client.get_run(expected_id.result())
+                got = _the_run(client, f"learner-{k}", got_id, "train_and_log")
+                _compare_runs((client, got), (ref_client, expected), where)
 
 
-def _compare_runs(client: MlflowClient, got, expected, where: str) -> None:
+def _compare_runs(learner: tuple, reference: tuple, where: str) -> None:
+    """Compare the learner's run with the reference's: each (client of its store, run)."""
+    (client, got), (ref_client, expected) = learner, reference
     if got.info.status != expected.info.status:
         fail(f"on {where}: the run's status is {got.info.status}, expected {expected.info.status}")
     if got.data.params != expected.data.params:
@@ -551,7 +567,7 @@ def _compare_runs(client: MlflowClient, got, expected, where: str) -> None:
                 f"{expected.data.tags.get(key)!r}"
             )
     got_steps, got_values = _history(client, got)
-    steps, values = _history(client, expected)
+    steps, values = _history(ref_client, expected)
     if got_steps.tolist() != steps.tolist():
         fail(
             f"on {where}: {METRIC!r} was logged at steps {got_steps.tolist()}, expected {steps.tolist()}"
