@@ -65,7 +65,9 @@ for _name in ("mlflow", "alembic"):  # MLflow's INFO lines about creating its ta
 # while the modules are torn down: with MLflow, SQLAlchemy, scikit-learn and skops imported, that
 # is a second of the grader's wall time after the report is written. Frozen at exit, the objects
 # are still released by their reference counts, and only the collector's walks are skipped.
-# (Child processes leave with os._exit and never come here.)
+# (Child processes leave with os._exit and never come here. A process that collects the checks
+# again, such as the mutants' warm grader, imports this module again: registered once.)
+atexit.unregister(gc.freeze)
 atexit.register(gc.freeze)
 
 # A folder where SQLite's commits cost no fsync, when the machine has one.
