@@ -22,6 +22,7 @@ import markdown
 import pytest
 from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
+from tiers import INTEGRATION_LESSONS
 
 from autograder.cli import build_parser
 from autograder.manifest import COURSE_ROOT, Lesson, load_course
@@ -343,22 +344,37 @@ def test_every_example_has_expectations():
     )
 
 
+def _example_param(path: Path):
+    """An example of a lesson in INTEGRATION_LESSONS starts that lesson's services (an MLflow
+    store, a Dask cluster, uvicorn): it runs in the integration tier, like the lesson's mutants."""
+    rel = path.relative_to(DOCS / "examples")
+    tier = [pytest.mark.integration] if rel.parts[0] in INTEGRATION_LESSONS else []
+    return pytest.param(path, id=rel.as_posix(), marks=tier)
+
+
 @pytest.fixture(scope="session")
-def example_runs() -> dict[Path, subprocess.CompletedProcess]:
-    """Every worked example run once, two at a time (they are single-threaded scripts, and the
-    machine has two cores): each test below reads its own example's run."""
+def example_runs(request: pytest.FixtureRequest) -> dict[Path, subprocess.CompletedProcess]:
+    """Every worked example this run selected, run once, two at a time (they are single-threaded
+    scripts, and the machine has two cores): each test below reads its own example's run."""
     from concurrent.futures import ThreadPoolExecutor
+
+    selected = sorted(
+        {
+            item.callspec.params["path"]
+            for item in request.session.items
+            if getattr(item, "originalname", "")
+            == "test_example_runs_and_prints_what_the_page_says"
+        }
+    )
 
     def one(path: Path) -> subprocess.CompletedProcess:
         return run(sys.executable, path.relative_to(ROOT), timeout=90)
 
     with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
-        return dict(zip(EXAMPLES, pool.map(one, EXAMPLES), strict=True))
+        return dict(zip(selected, pool.map(one, selected), strict=True))
 
 
-@pytest.mark.parametrize(
-    "path", EXAMPLES, ids=lambda p: p.relative_to(DOCS / "examples").as_posix()
-)
+@pytest.mark.parametrize("path", [_example_param(p) for p in EXAMPLES])
 def test_example_runs_and_prints_what_the_page_says(path: Path, example_runs):
     source = path.read_text(encoding="utf-8")
     assert "def main(" in source and 'if __name__ == "__main__":' in source, (

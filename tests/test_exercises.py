@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tiers import INTEGRATION_LESSONS
 
 from autograder import dev, stubs
 from autograder.manifest import load_course
@@ -25,10 +26,6 @@ LESSONS = [lesson.id for lesson in COURSE.lessons]
 EXERCISES = [ex.id for ex in COURSE.exercises]
 MUTANTS = dev.find_mutants(COURSE)
 GRADABLE_MUTANTS = [m for m in MUTANTS if m.exercise_id in EXERCISES]
-# Lessons whose checks run real services or tools (an MLflow store and registry, a Dask cluster,
-# uvicorn servers, hadolint and the Compose schema): their mutants cost seconds each, so they are
-# proven in the integration tier (`.ci/run` runs it), which keeps the default run under 6 minutes.
-INTEGRATION_LESSONS = ("06_tracking", "07_batch", "08_serving", "09_containers")
 
 
 def _tier(mutant: dev.Mutant):
