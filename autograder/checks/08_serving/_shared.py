@@ -21,6 +21,9 @@ In the learner's process (inside a probe run by `submission.observe`):
 - `serve(app)`: a context manager: a real uvicorn server for `app` on 127.0.0.1 (a free port)
   in a thread, always stopped on exit (bounded); yields a `Served` whose `wait_started(timeout)`
   says whether it listens yet, and whose `url` is its base URL once it does.
+- `serving(app)`: a context manager for ex03's and ex04's own test apps: uvicorn on 127.0.0.1 (a
+  free port, TCP_NODELAY, lifespan off) in a thread, started within 10 s; yields its base URL.
+- `closed_port() -> int`: a port on 127.0.0.1 where nothing listens (a connection is refused).
 - `wait_until(predicate, timeout, interval=0.005) -> bool`: bounded polling.
 - `wait_ready(get, timeout=5.0) -> bool`: polls `get("/ready")` until its status is 200.
 - `facts(response) -> dict`: a response as plain data: status, headers (lower-case names), json
@@ -36,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import socket
 import threading
 import time
 import warnings
@@ -318,3 +322,50 @@ def json_safe(value: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return True
+
+
+_real_sleep = time.sleep
+
+
+@contextlib.contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """`app` under uvicorn on 127.0.0.1 (a free port, lifespan off), in a thread of this process;
+    yields its base URL. For ex03's and ex04's own apps: `_real_sleep` is time.sleep as it was
+    before a check patched it."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit it: no 40 ms wait (Nagle meeting a delayed ACK) per request.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        log_level="critical",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the checks' uvicorn server did not start")
+            _real_sleep(0.01)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(5)
+        sock.close()
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 where nothing listens (a connection there is refused)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

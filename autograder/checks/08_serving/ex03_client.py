@@ -5,14 +5,15 @@ from __future__ import annotations
 import contextlib
 import json
 import random
-import socket
-import threading
 import time
 from typing import Any
 
 import httpx
 
 from autograder.assertions import fail
+
+from ._shared import closed_port as _closed_port
+from ._shared import serving as _serving
 
 # ex03 · score_remote
 #
@@ -269,48 +270,6 @@ def _app(state: dict):
         return JSONResponse({"scores": items, "model_version": "app-1"})
 
     return Starlette(routes=[Route("/{mode}/predict/batch", batch, methods=["POST"])])
-
-
-@contextlib.contextmanager
-def _serving(app):
-    """`app` under uvicorn on 127.0.0.1 (a free port), in a thread; yields its base URL."""
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # Accepted connections inherit it: no 40 ms wait (Nagle meeting a delayed ACK) per request.
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        log_config=None,
-        log_level="critical",
-        access_log=False,
-        lifespan="off",
-        timeout_graceful_shutdown=2,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the checks' uvicorn server did not start")
-            _real_sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(5)
-        sock.close()
-
-
-def _closed_port() -> int:
-    """A port on 127.0.0.1 where nothing listens (a connection there is refused)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _on_asgi(module, rows: list[dict]) -> dict:

@@ -6,8 +6,6 @@ import contextlib
 import math
 import numbers
 import random
-import socket
-import threading
 import time
 from typing import Any
 
@@ -15,6 +13,9 @@ import httpx
 import numpy as np
 
 from autograder.assertions import fail
+
+from ._shared import closed_port as _closed_port
+from ._shared import serving as _serving
 
 # ex04 · load_test
 #
@@ -101,48 +102,6 @@ def _mock_handler(log: list):
 
 
 # --- run in the learner's process (and in this one, on the reference) -----------------------
-
-
-@contextlib.contextmanager
-def _serving(app):
-    """`app` under uvicorn on 127.0.0.1 (a free port), in a thread; yields its base URL."""
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # Accepted connections inherit it: no 40 ms wait (Nagle meeting a delayed ACK) per request.
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        log_config=None,
-        log_level="critical",
-        access_log=False,
-        lifespan="off",
-        timeout_graceful_shutdown=2,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the checks' uvicorn server did not start")
-            _real_sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(5)
-        sock.close()
-
-
-def _closed_port() -> int:
-    """A port on 127.0.0.1 where nothing listens (a connection there is refused)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
