@@ -6,9 +6,7 @@ folder; each writes one PNG and returns its path.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import matplotlib
 
@@ -16,19 +14,7 @@ matplotlib.use("Agg")  # no display needed; must precede pyplot
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "02_pandas"
-PNG_METADATA = {"Software": None}  # keep the output identical across runs
-
-
-def _example(name: str) -> ModuleType:
-    """Import a worked example by path (they are scripts, not a package)."""
-    path = EXAMPLES / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"docs_example_02_{name}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from plotting import load_example, save  # noqa: E402
 
 
 def _minutes(times: pd.Series, origin: pd.Timestamp) -> list[float]:
@@ -37,7 +23,7 @@ def _minutes(times: pd.Series, origin: pd.Timestamp) -> list[float]:
 
 def window_edges_timeline(out: Path) -> Path:
     """Lesson 02: which logins the window of one login holds, and what closed= changes."""
-    ex = _example("rolling_windows")
+    ex = load_example("02_pandas", "rolling_windows")
     logins = ex.LOGINS
     row = 4  # device a's second login at 12:10, tied with another at 12:10
     t = logins.loc[row, "at"]
@@ -99,17 +85,13 @@ def window_edges_timeline(out: Path) -> Path:
     )
     ax.grid(True, axis="x", alpha=0.3)
     ax.legend(loc="lower right", fontsize=8, ncol=2, framealpha=0.9)
-    fig.tight_layout()
-    path = out / "02-window-edges.png"
-    fig.savefig(path, metadata=PNG_METADATA)
-    plt.close(fig)
-    return path
+    return save(fig, out, "02-window-edges.png")
 
 
 def memory_before_after(out: Path) -> Path:
     """Lesson 02: deep memory per column of the users table, with text as Python strings, as Arrow
     strings (the layout the example checks against string[pyarrow]) and with cheaper dtypes."""
-    ex = _example("memory_dtypes")
+    ex = load_example("02_pandas", "memory_dtypes")
     users = ex.users_with_text(object)
     small = ex.shrink_users(users)
     table = ex.memory_by_column(users, small)
@@ -146,11 +128,7 @@ def memory_before_after(out: Path) -> Path:
     ax.set_title(f"{len(users):,} users: the text costs most as Python strings", fontsize=10)
     ax.grid(True, axis="x", which="major", alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    path = out / "02-memory-by-column.png"
-    fig.savefig(path, metadata=PNG_METADATA)
-    plt.close(fig)
-    return path
+    return save(fig, out, "02-memory-by-column.png")
 
 
 FIGURES = (window_edges_timeline, memory_before_after)

@@ -5,9 +5,7 @@ docs/scripts/make_plots.py collects FIGURES from here; each figure writes one PN
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import matplotlib
 
@@ -15,31 +13,12 @@ matplotlib.use("Agg")  # no display needed; must precede pyplot
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "03_features"
-PNG_METADATA = {"Software": None}  # keep the output identical across runs
-
-
-def _example(name: str) -> ModuleType:
-    path = EXAMPLES / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"docs_example_03_{name}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _save(fig: plt.Figure, out: Path, name: str) -> Path:
-    fig.tight_layout()
-    path = out / name
-    fig.savefig(path, metadata=PNG_METADATA)
-    plt.close(fig)
-    return path
+from plotting import load_example, save  # noqa: E402
 
 
 def selection_leak_vs_noise(out: Path) -> Path:
     """CV accuracy on random labels as noise columns grow: selection outside vs inside the folds."""
-    ex = _example("selection_leak")
+    ex = load_example("03_features", "selection_leak")
     widths = [50, 150, 500, 1500, 5000]
     seeds = (0, 1)
     leaky, honest = [], []
@@ -70,13 +49,13 @@ def selection_leak_vs_noise(out: Path) -> Path:
     ax.set_title("Selecting before cross-validation turns noise into 'signal'")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(loc="upper left")
-    return _save(fig, out, "03-selection-leak-vs-noise.png")
+    return save(fig, out, "03-selection-leak-vs-noise.png")
 
 
 def target_encoding_leak_vs_cardinality(out: Path) -> Path:
     """CV AUC on random labels as categories get rarer: in-fold encoding of all rows before the
     CV, against the in-fold and the out-of-fold encoder inside the cross-validated pipeline."""
-    ex = _example("target_encoding_leak")
+    ex = load_example("03_features", "target_encoding_leak")
     n_rows = 600
     devices = [6, 30, 120, 300, 600]
     seeds = (0, 1)
@@ -106,7 +85,7 @@ def target_encoding_leak_vs_cardinality(out: Path) -> Path:
     ax.set_title("On random labels, encoding before the CV leaks more as categories get rarer")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(loc="upper left")
-    return _save(fig, out, "03-target-encoding-leak.png")
+    return save(fig, out, "03-target-encoding-leak.png")
 
 
 FIGURES = (selection_leak_vs_noise, target_encoding_leak_vs_cardinality)

@@ -18,33 +18,20 @@ matplotlib.use("Agg")  # no display needed; must precede pyplot
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from plotting import EXAMPLES, load_example, save  # noqa: E402
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "04_evaluation"
-PNG_METADATA = {"Software": None}  # keep the output identical across runs
 MODELS = {"boosting": ("lesson 03's boosting", "tab:blue"), "logistic": ("logistic", "tab:orange")}
 
 
 def _example(name: str) -> ModuleType:
     """An example by name. scored_payments is imported as the examples import it, so its cached fit
     is the one they use; the others are loaded by path under a private name."""
-    if str(EXAMPLES) not in sys.path:
-        sys.path.insert(0, str(EXAMPLES))
-    if name == "scored_payments":
-        return importlib.import_module("scored_payments")
-    path = EXAMPLES / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"docs_example_04_{name}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _save(fig: plt.Figure, out: Path, name: str) -> Path:
-    fig.tight_layout()
-    path = out / name
-    fig.savefig(path, metadata=PNG_METADATA)
-    plt.close(fig)
-    return path
+    if name != "scored_payments":
+        return load_example("04_evaluation", name, on_path=True)
+    folder = str(EXAMPLES / "04_evaluation")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    return importlib.import_module("scored_payments")
 
 
 def pr_and_roc(out: Path) -> Path:
@@ -83,7 +70,7 @@ def pr_and_roc(out: Path) -> Path:
     for ax in (roc_ax, pr_ax):
         ax.grid(True, alpha=0.3)
     roc_ax.legend(loc="lower right", title="dot: threshold cheapest in April", fontsize=9)
-    return _save(fig, out, "04-pr-roc.png")
+    return save(fig, out, "04-pr-roc.png")
 
 
 def cost_curve(out: Path) -> Path:
@@ -118,7 +105,7 @@ def cost_curve(out: Path) -> Path:
         title="triangle: the period's cheapest threshold",
         fontsize=9,
     )
-    return _save(fig, out, "04-cost-curve.png")
+    return save(fig, out, "04-cost-curve.png")
 
 
 def reliability_diagram(out: Path) -> Path:
@@ -161,7 +148,7 @@ def reliability_diagram(out: Path) -> Path:
     fig.suptitle(
         "Above the diagonal: the model under-predicts; below: it over-predicts", fontsize=11
     )
-    return _save(fig, out, "04-reliability.png")
+    return save(fig, out, "04-reliability.png")
 
 
 def bootstrap_spread(out: Path) -> Path:
@@ -195,7 +182,7 @@ def bootstrap_spread(out: Path) -> Path:
     axes[0].set_ylabel(f"resamples (of {boot.N_RESAMPLES})")
     axes[0].legend(loc="upper left", title="resampled", fontsize=9)
     fig.suptitle("Lines: the 95 % percentile intervals; episodes move together", fontsize=11)
-    return _save(fig, out, "04-bootstrap.png")
+    return save(fig, out, "04-bootstrap.png")
 
 
 FIGURES = (pr_and_roc, cost_curve, reliability_diagram, bootstrap_spread)

@@ -5,10 +5,7 @@ docs/scripts/make_plots.py collects FIGURES from here; each figure writes one PN
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import matplotlib
 
@@ -16,34 +13,13 @@ matplotlib.use("Agg")  # no display needed; must precede pyplot
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "05_tuning"
-PNG_METADATA = {"Software": None}  # keep the output identical across runs
-
-
-def _example(name: str) -> ModuleType:
-    if str(EXAMPLES) not in sys.path:  # the examples import each other (fraud_model, ...)
-        sys.path.insert(0, str(EXAMPLES))
-    path = EXAMPLES / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"docs_example_05_{name}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _save(fig: plt.Figure, out: Path, name: str) -> Path:
-    fig.tight_layout()
-    path = out / name
-    fig.savefig(path, metadata=PNG_METADATA)
-    plt.close(fig)
-    return path
+from plotting import load_example, save  # noqa: E402
 
 
 def nested_vs_selected(out: Path) -> Path:
     """Random labels, one pair of scores per seed: the grid search's best_score_ and the nested
     CV score of the same search."""
-    ex = _example("nested_cv")
+    ex = load_example("05_tuning", "nested_cv", on_path=True)
     seeds = np.arange(8)
     runs = [ex.selected_and_nested(int(seed)) for seed in seeds]
     best = np.array([run["best of 12"] for run in runs])
@@ -66,13 +42,13 @@ def nested_vs_selected(out: Path) -> Path:
     ax.set_title("The selected model's own score is optimistic; the nested score is not")
     ax.grid(True, axis="y", alpha=0.3)
     ax.legend(loc="upper left", fontsize=9)
-    return _save(fig, out, "05-nested-vs-selected.png")
+    return save(fig, out, "05-nested-vs-selected.png")
 
 
 def optuna_history(out: Path) -> Path:
     """Optimisation history of the fraud model's search: every trial's CV AP and the best so far,
     for the TPE and the random sampler, same seed and budget."""
-    ex = _example("search_strategies")
+    ex = load_example("05_tuning", "search_strategies", on_path=True)
     import optuna
 
     n_trials = 14
@@ -96,7 +72,7 @@ def optuna_history(out: Path) -> Path:
     ax.set_title("Optimisation history: a plateau near 0.6, a cliff at high learning rates")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="lower right", fontsize=8, ncols=2)
-    return _save(fig, out, "05-optuna-history.png")
+    return save(fig, out, "05-optuna-history.png")
 
 
 FIGURES = (nested_vs_selected, optuna_history)

@@ -5,11 +5,8 @@ docs/scripts/make_plots.py collects FIGURES from here; each figure writes one PN
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import tempfile
 from pathlib import Path
-from types import ModuleType
 
 import matplotlib
 
@@ -17,33 +14,12 @@ matplotlib.use("Agg")  # no display needed; must precede pyplot
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "06_tracking"
-PNG_METADATA = {"Software": None}  # keep the output identical across runs
-
-
-def _example(name: str) -> ModuleType:
-    if str(EXAMPLES) not in sys.path:  # the examples import each other (seeds, tracked_run)
-        sys.path.insert(0, str(EXAMPLES))
-    path = EXAMPLES / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"docs_example_06_{name}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _save(fig: plt.Figure, out: Path, name: str) -> Path:
-    fig.tight_layout()
-    path = out / name
-    fig.savefig(path, metadata=PNG_METADATA)
-    plt.close(fig)
-    return path
+from plotting import load_example, save  # noqa: E402
 
 
 def seed_spread(out: Path) -> Path:
     """The fraud model trained with ten seeds: validation AP after each boosting iteration."""
-    ex = _example("seeds")
+    ex = load_example("06_tracking", "seeds", on_path=True)
     split = ex.time_split()
     curves = []
     for seed in range(10):
@@ -74,12 +50,12 @@ def seed_spread(out: Path) -> Path:
     ax.set_ylim(0.2, 0.8)
     ax.set_title("One model, one data set, ten seeds: the seed alone moves the score")
     ax.grid(True, alpha=0.3)
-    return _save(fig, out, "06-seed-spread.png")
+    return save(fig, out, "06-seed-spread.png")
 
 
 def learning_curve(out: Path) -> Path:
     """The valid_ap history of the tracked run, read back from MLflow, and three readings of it."""
-    ex = _example("tracked_run")
+    ex = load_example("06_tracking", "tracked_run", on_path=True)
     with tempfile.TemporaryDirectory(prefix="store-") as tmp:
         got = ex.tracked_run_demo(Path(tmp))
     steps, values = got["steps"], got["values"]
@@ -116,7 +92,7 @@ def learning_curve(out: Path) -> Path:
     ax.set_title("A metric history read back with MlflowClient.get_metric_history")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="lower right", fontsize=9)
-    return _save(fig, out, "06-learning-curve.png")
+    return save(fig, out, "06-learning-curve.png")
 
 
 FIGURES = (seed_spread, learning_curve)

@@ -9,12 +9,9 @@ to measure and so are not measured again here.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import tempfile
 from pathlib import Path
-from types import ModuleType
 
 import matplotlib
 
@@ -22,37 +19,16 @@ matplotlib.use("Agg")  # no display needed; must precede pyplot
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from plotting import ROOT, load_example, save  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-EXAMPLES = ROOT / "docs" / "examples" / "07_batch"
 BENCH = ROOT / "bench" / "results" / "batch_scoring.json"
-PNG_METADATA = {"Software": None}  # keep the output identical across runs
-
-
-def _example(name: str) -> ModuleType:
-    if str(EXAMPLES) not in sys.path:  # the examples import scoring_model
-        sys.path.insert(0, str(EXAMPLES))
-    path = EXAMPLES / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"docs_example_07_{name}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _save(fig: plt.Figure, out: Path, name: str) -> Path:
-    fig.tight_layout()
-    path = out / name
-    fig.savefig(path, metadata=PNG_METADATA)
-    plt.close(fig)
-    return path
 
 
 def peak_memory(out: Path) -> Path:
     """Peak memory of read + score + write against the file's rows: whole file and in chunks."""
     from threadpoolctl import threadpool_limits
 
-    ex = _example("chunked_scoring")
+    ex = load_example("07_batch", "chunked_scoring", on_path=True)
     sizes = (5_000, 10_000, 20_000, 40_000, 80_000)
     with tempfile.TemporaryDirectory() as folder, threadpool_limits(limits=1):
         results = ex.measure(Path(folder), sizes)
@@ -74,7 +50,7 @@ def peak_memory(out: Path) -> Path:
     ax.set_ylim(0, None)
     ax.grid(True, alpha=0.3)
     ax.legend(loc="upper left", fontsize=9)
-    return _save(fig, out, "07-peak-memory.png")
+    return save(fig, out, "07-peak-memory.png")
 
 
 def dask_crossover(out: Path) -> Path:
@@ -99,7 +75,7 @@ def dask_crossover(out: Path) -> Path:
     ax.set_title(f"pandas or a local cluster, on this {result['cpus']}-core machine")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="lower right", fontsize=9)
-    return _save(fig, out, "07-dask-crossover.png")
+    return save(fig, out, "07-dask-crossover.png")
 
 
 FIGURES = (peak_memory, dask_crossover)

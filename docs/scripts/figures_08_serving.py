@@ -9,11 +9,8 @@ timings measured again here would move from run to run.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import matplotlib
 
@@ -21,35 +18,14 @@ matplotlib.use("Agg")  # no display needed; must precede pyplot
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from plotting import ROOT, load_example, save  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-EXAMPLES = ROOT / "docs" / "examples" / "08_serving"
 BENCH = ROOT / "bench" / "results" / "serving.json"
-PNG_METADATA = {"Software": None}  # keep the output identical across runs
-
-
-def _example(name: str) -> ModuleType:
-    if str(EXAMPLES) not in sys.path:  # the examples import local_server
-        sys.path.insert(0, str(EXAMPLES))
-    path = EXAMPLES / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"docs_example_08_{name}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _save(fig: plt.Figure, out: Path, name: str) -> Path:
-    fig.tight_layout()
-    path = out / name
-    fig.savefig(path, metadata=PNG_METADATA)
-    plt.close(fig)
-    return path
 
 
 def backoff_herd(out: Path) -> Path:
     """Retries per 10 ms of 1,000 clients that failed together: no jitter against full jitter."""
-    ex = _example("retries")
+    ex = load_example("08_serving", "retries", on_path=True)
     edges = np.arange(0.0, 1.6 + 1e-9, 0.01)
     fig, axes = plt.subplots(2, 1, figsize=(7, 4.6), dpi=110, sharex=True)
     for ax, jitter, color in ((axes[0], False, "tab:red"), (axes[1], True, "tab:blue")):
@@ -67,7 +43,7 @@ def backoff_herd(out: Path) -> Path:
         ax.grid(True, alpha=0.3)
     axes[1].set_xlabel("seconds after 1,000 clients failed together (4 retries each)")
     fig.suptitle("Backoff without jitter brings every client back at the same instant", fontsize=11)
-    return _save(fig, out, "08-backoff-jitter.png")
+    return save(fig, out, "08-backoff-jitter.png")
 
 
 def serving_latency(out: Path, bench: Path = BENCH) -> Path:
@@ -106,7 +82,7 @@ def serving_latency(out: Path, bench: Path = BENCH) -> Path:
         f"{end:g} (bench/bench_serving.py)",
         fontsize=11,
     )
-    return _save(fig, out, "08-serving-latency.png")
+    return save(fig, out, "08-serving-latency.png")
 
 
 # The latency figure needs the benchmark's results: drawn once bench/results/serving.json exists.

@@ -16,10 +16,9 @@ import matplotlib
 matplotlib.use("Agg")  # no display needed; must precede pyplot
 
 import matplotlib.pyplot as plt  # noqa: E402
+from plotting import ROOT, save  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 BENCH = ROOT / "bench" / "results" / "image_sizes.json"
-PNG_METADATA = {"Software": None}  # keep the output identical across runs
 
 KINDS = {  # what a layer holds, told from the instruction that made it: (label, colour)
     "base": ("the base image", "#9e9e9e"),
@@ -37,14 +36,6 @@ def _kind(instruction: str) -> str:
     if "pip" in instruction or "venv" in instruction:
         return "deps"
     return "app"
-
-
-def _save(fig: plt.Figure, out: Path, name: str) -> Path:
-    fig.tight_layout()
-    path = out / name
-    fig.savefig(path, metadata=PNG_METADATA)
-    plt.close(fig)
-    return path
 
 
 def image_layers(out: Path) -> Path:
@@ -76,7 +67,7 @@ def image_layers(out: Path) -> Path:
     ax.set_title("What each image is made of (image_report on the saved images)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=8, ncol=2, frameon=False)
     ax.grid(True, axis="x", alpha=0.3)
-    return _save(fig, out, "09-image-layers.png")
+    return save(fig, out, "09-image-layers.png")
 
 
 def rebuild_times(out: Path) -> Path:
@@ -103,7 +94,7 @@ def rebuild_times(out: Path) -> Path:
     ax.legend(fontsize=8, loc="upper left")
     ax.grid(True, axis="y", alpha=0.3)
     ax.set_ylim(0, max(images[n]["build_seconds_cold"] for n in names) * 1.15)
-    return _save(fig, out, "09-rebuild-times.png")
+    return save(fig, out, "09-rebuild-times.png")
 
 
 FIGURES = (image_layers, rebuild_times)

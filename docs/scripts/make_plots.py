@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -20,20 +21,31 @@ matplotlib.use("Agg")  # no display needed; must precede pyplot
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-DOCS = Path(__file__).resolve().parent.parent
-EXAMPLES = DOCS / "examples"
+SCRIPTS = Path(__file__).resolve().parent
+DOCS = SCRIPTS.parent
 DEFAULT_OUT = DOCS / "assets" / "plots"
-PNG_METADATA = {"Software": None}  # keep the output identical across runs
+
+
+def _load_plotting() -> ModuleType:
+    """The shared helpers, by path and registered as ``plotting``: this script is also loaded by path
+    (tests), where docs/scripts is not on sys.path, and the figure scripts it loads import plotting."""
+    if "plotting" in sys.modules:
+        return sys.modules["plotting"]
+    spec = importlib.util.spec_from_file_location("plotting", SCRIPTS / "plotting.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["plotting"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+plotting = _load_plotting()
 
 
 def load_example(relpath: str) -> ModuleType:
-    """Import a worked example by path (they are scripts, not a package)."""
-    path = EXAMPLES / relpath
-    spec = importlib.util.spec_from_file_location(f"docs_example_{path.stem}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """Import a worked example by its path under docs/examples, e.g. "01_numpy/logsumexp.py"."""
+    lesson, name = Path(relpath).parent.as_posix(), Path(relpath).stem
+    return plotting.load_example(lesson, name)
 
 
 def gd_learning_rates(out: Path) -> Path:
@@ -52,11 +64,7 @@ def gd_learning_rates(out: Path) -> Path:
     ax.set_ylim(1e-16, 1e6)
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(loc="lower left")
-    fig.tight_layout()
-    path = out / "01-gd-learning-rates.png"
-    fig.savefig(path, metadata=PNG_METADATA)
-    plt.close(fig)
-    return path
+    return plotting.save(fig, out, "01-gd-learning-rates.png")
 
 
 def logsumexp_overflow(out: Path) -> Path:
@@ -86,11 +94,7 @@ def logsumexp_overflow(out: Path) -> Path:
     ax.set_title("Subtracting the maximum keeps log-sum-exp finite")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="upper center")
-    fig.tight_layout()
-    path = out / "01-logsumexp-overflow.png"
-    fig.savefig(path, metadata=PNG_METADATA)
-    plt.close(fig)
-    return path
+    return plotting.save(fig, out, "01-logsumexp-overflow.png")
 
 
 FIGURES = (gd_learning_rates, logsumexp_overflow)
@@ -99,7 +103,7 @@ FIGURES = (gd_learning_rates, logsumexp_overflow)
 def lesson_figures() -> list:
     """Figures of later lessons: each docs/scripts/figures_<lesson>.py exposes FIGURES."""
     found = []
-    for path in sorted(Path(__file__).resolve().parent.glob("figures_*.py")):
+    for path in sorted(SCRIPTS.glob("figures_*.py")):
         spec = importlib.util.spec_from_file_location(path.stem, path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
