@@ -18,11 +18,11 @@ In the learner's process (inside a probe run by `submission.observe`):
 - `asgi_client(app, timeout=5.0)`: a context manager: starlette's TestClient around `app`, its
   lifespan started (and stopped on exit) within `timeout` seconds, else `ProbeFailure`; server
   exceptions become 500 responses, as a server would send them.
-- `serve(app)`: a context manager: a real uvicorn server for `app` on 127.0.0.1 (a free port)
+- `serve(app, lifespan="on")`: a context manager: a real uvicorn server for `app` on 127.0.0.1 (a free port)
   in a thread, always stopped on exit (bounded); yields a `Served` whose `wait_started(timeout)`
   says whether it listens yet, and whose `url` is its base URL once it does.
-- `serving(app)`: a context manager for ex03's and ex04's own test apps: uvicorn on 127.0.0.1 (a
-  free port, TCP_NODELAY, lifespan off) in a thread, started within 10 s; yields its base URL.
+- `serving(app)`: `serve` for ex03's and ex04's own test apps (lifespan off), started within
+  10 s; yields its base URL.
 - `closed_port() -> int`: a port on 127.0.0.1 where nothing listens (a connection is refused).
 - `wait_until(predicate, timeout, interval=0.005) -> bool`: bounded polling.
 - `wait_ready(get, timeout=5.0) -> bool`: polls `get("/ready")` until its status is 200.
@@ -153,6 +153,9 @@ def guarded(probe: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+_real_sleep = time.sleep  # time.sleep as imported, before any check patches it
+
+
 def wait_until(predicate: Callable[[], Any], timeout: float, interval: float = 0.005) -> bool:
     """Poll `predicate` until it is true or `timeout` seconds passed; its last answer."""
     deadline = time.monotonic() + timeout
@@ -161,7 +164,7 @@ def wait_until(predicate: Callable[[], Any], timeout: float, interval: float = 0
             return True
         if time.monotonic() >= deadline:
             return bool(predicate())
-        time.sleep(interval)
+        _real_sleep(interval)
 
 
 def wait_ready(get: Callable[[str], Any], timeout: float = PROBE_TIMEOUT) -> bool:
@@ -284,7 +287,7 @@ class Served:
 
 
 @contextlib.contextmanager
-def serve(app: Any) -> Iterator[Served]:
+def serve(app: Any, lifespan: str = "on") -> Iterator[Served]:
     """A real uvicorn server for `app` on 127.0.0.1 (a free port) in a thread of this process,
     stopped on exit (bounded waits)."""
     import uvicorn
@@ -296,7 +299,7 @@ def serve(app: Any) -> Iterator[Served]:
         loop="asyncio",
         http="h11",
         ws="none",
-        lifespan="on",
+        lifespan=lifespan,
         log_config=None,
         log_level="warning",
         access_log=False,
@@ -324,44 +327,14 @@ def json_safe(value: Any) -> bool:
     return True
 
 
-_real_sleep = time.sleep
-
-
 @contextlib.contextmanager
 def serving(app: Any) -> Iterator[str]:
-    """`app` under uvicorn on 127.0.0.1 (a free port, lifespan off), in a thread of this process;
-    yields its base URL. For ex03's and ex04's own apps: `_real_sleep` is time.sleep as it was
-    before a check patched it."""
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # Accepted connections inherit it: no 40 ms wait (Nagle meeting a delayed ACK) per request.
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        log_config=None,
-        log_level="critical",
-        access_log=False,
-        lifespan="off",
-        timeout_graceful_shutdown=2,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the checks' uvicorn server did not start")
-            _real_sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(5)
-        sock.close()
+    """`serve` for ex03's and ex04's own test apps (no lifespan): yields the base URL once the
+    server listens (within 10 s)."""
+    with serve(app, lifespan="off") as served:
+        if not served.wait_started(10.0):
+            raise RuntimeError("the checks' uvicorn server did not start")
+        yield served.url
 
 
 def closed_port() -> int:
