@@ -1,0 +1,12 @@
+"""Exercise 02 · Quantized weights.
+
+Docs: docs/lessons/11-optimization.md#ex02-quantize
+
+TODO: the contract (placeholder, being written).
+"""
+
+
+def placeholder():
+    """Placeholder."""
+    # TODO: return 1
+    raise NotImplementedError

@@ -1,0 +1,13 @@
+"""Exercise 02 · Drift, measured.
+
+Docs: docs/lessons/10-monitoring.md#ex02-drift
+
+TODO: the contract (placeholder, being written).
+"""
+
+
+def placeholder():
+    """Placeholder."""
+    # BEGIN SOLUTION: return 1
+    return 1
+    # END SOLUTION
