@@ -57,6 +57,23 @@ def two(x: float) -> str:
     return "n/a" if np.isnan(x) else f"{x:.2f}"
 
 
+def weekly(df: pd.DataFrame, n_weeks: int) -> list[tuple]:
+    """The last n_weeks before AS_OF: (start, age in days, precision final / unlabelled as
+    negatives / labelled rows only, recall final / unlabelled as negatives)."""
+    known_fraud = df["chargeback_at"] <= AS_OF
+    out = []
+    for start in pd.date_range(AS_OF - pd.Timedelta(weeks=n_weeks), AS_OF, freq="7D")[:-1]:
+        week = (df["timestamp"] >= start) & (df["timestamp"] < start + pd.Timedelta(days=7))
+        w, known = df[week], known_fraud[week]
+        final_p, final_r = precision_recall(w["flagged"], w["is_fraud"])
+        naive_p, naive_r = precision_recall(w["flagged"], known)
+        # labelled rows only: the known frauds, and the payments old enough to count as legit
+        labelled = known | (w["timestamp"] <= AS_OF - CONFIRMED_LEGIT_AFTER)
+        only_p, _ = precision_recall(w["flagged"][labelled], known[labelled])
+        out.append((start, (AS_OF - start).days, final_p, naive_p, only_p, final_r, naive_r))
+    return out
+
+
 def main() -> None:
     df = scored_payments()
     known_fraud = df["chargeback_at"] <= AS_OF  # NaT compares False: no chargeback (yet)
@@ -78,21 +95,9 @@ def main() -> None:
         "| recall, final | as negatives |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|")
-    weeks = pd.date_range(AS_OF - pd.Timedelta(weeks=12), AS_OF, freq="7D")
-    rows_by_week = []
-    for start in weeks[:-1]:
-        week = (df["timestamp"] >= start) & (df["timestamp"] < start + pd.Timedelta(days=7))
-        w = df[week]
-        final_p, final_r = precision_recall(w["flagged"], w["is_fraud"])
-        naive_p, naive_r = precision_recall(w["flagged"], known_fraud[week])
-        # labelled rows only: the known frauds, and the payments old enough to count as legit
-        old_enough = w["timestamp"] <= AS_OF - CONFIRMED_LEGIT_AFTER
-        labelled = known_fraud[week] | old_enough
-        only_p, _ = precision_recall(w["flagged"][labelled], known_fraud[week][labelled])
-        age = (AS_OF - start).days
-        rows_by_week.append((start, age, final_p, naive_p, only_p, final_r, naive_r))
-        cells = " | ".join(two(x) for x in (final_p, naive_p, only_p, final_r, naive_r))
-        print(f"| {start.date()} | {age} | {cells} |")
+    rows_by_week = weekly(df, n_weeks=12)
+    for start, age, *values in rows_by_week:
+        print(f"| {start.date()} | {age} | {' | '.join(two(x) for x in values)} |")
 
     # The rule: weeks whose payments are all at least `maturity` old; unlabelled rows counted.
     print("weeks old enough for their labels (maturity 30 days / 60 days):")
