@@ -46,7 +46,7 @@ Rules:
   `recall = tp / (tp + fn)` (floats).
 - A precision with no flagged labelled prediction (`tp + fp == 0`), or a recall with no
   labelled fraud (`tp + fn == 0`), is NaN: "no information this week", not 0.0 (a 0 on a
-  monitoring chart reads as a collapse of the model and fires an alert). No warning either.
+  monitoring chart reads as a collapse of the model and fires an alert).
 - No mature prediction at all (a service younger than `maturity`): a frame with those columns
   and no rows.
 - Neither input frame is modified.

@@ -401,6 +401,33 @@ class TestMaturePerformance:
             "labels are matched to predictions by transaction_id, never by position or index "
             "label: the rows come in any order, and labels of other payments are ignored",
         )
+        lab["is_fraud"] = lab["is_fraud"].astype(np.int64)
+        where += ", is_fraud as the integers 1 and 0"
+        got = _call(submission, p, lab, BASIC_AS_OF, where)
+        _compare(
+            got,
+            _expected(BASIC_EXPECTED),
+            where,
+            "is_fraud may hold 1/0 as well as True/False",
+        )
+
+    def test_naive_timestamps(self, submission):
+        # The hand-built case with naive times (no time zone) in both frames and in as_of.
+        p, lab = _predictions(BASIC_PREDICTIONS), _labels(BASIC_LABELS)
+        p["timestamp"] = p["timestamp"].dt.tz_localize(None)
+        lab["labelled_at"] = lab["labelled_at"].dt.tz_localize(None)
+        where = "the hand-built case with naive timestamps and a naive as_of"
+        got = _call(submission, p, lab, BASIC_AS_OF.tz_localize(None), where)
+        want = _expected(BASIC_EXPECTED)
+        for c in ("window_start", "window_end"):
+            want[c] = want[c].dt.tz_localize(None)
+        _compare(
+            got,
+            want,
+            where,
+            "naive timestamps are compared as they are (no time zone is added), and the "
+            "windows are naive too",
+        )
 
     def test_threshold_is_inclusive(self, submission):
         preds = [(1, _at(0), 0.5), (2, _at(1), 0.4999), (3, _at(2), 0.8), (4, _at(3), 0.79)]
@@ -530,16 +557,18 @@ def _world_cases():
         ("small", 5000, "2025-04-01", "45D", "1D", 0.7),
         ("small", 5000, "2025-06-30", "30D", "14D", 0.3),
         ("small", 5000, "2025-03-09 06:00:00", "21D", "12h", 0.6),
+        ("small", 5000, "2025-03-25", "30D", "7D", 0.5, "Asia/Kolkata"),
     ]
-    for k, (kind, n, as_of, maturity, window, threshold) in enumerate(cases):
+    for k, (kind, n, as_of, maturity, window, threshold, *zone) in enumerate(cases):
+        tz = zone[0] if zone else "UTC"
         where = (
-            f"the {kind!r} world's first {n} payments (seed {k}), as_of={as_of!r}, "
-            f"maturity={maturity!r}, window={window!r}, threshold={threshold}"
+            f"the {kind!r} world's first {n} payments (seed {k}, times in {tz}), "
+            f"as_of={as_of!r}, maturity={maturity!r}, window={window!r}, threshold={threshold}"
         )
         yield (
             where,
-            lambda fn, kind=kind, n=n, k=k, a=as_of, m=maturity, w=window, t=threshold: fn(
-                *_world_frames(kind, n, k), a, maturity=m, window=w, threshold=t
+            lambda fn, kind=kind, n=n, k=k, a=as_of, m=maturity, w=window, t=threshold, z=tz: fn(
+                *_world_frames(kind, n, k, z), a, maturity=m, window=w, threshold=t
             ),
         )
 
@@ -549,7 +578,7 @@ def _world(kind: str) -> pd.DataFrame:
     return coursedata.sample(kind).transactions
 
 
-def _world_frames(kind: str, n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _world_frames(kind: str, n: int, seed: int, tz: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     tx = _world(kind).iloc[:n]
     rng = np.random.default_rng(1040 + seed)
     fraud = tx["is_fraud"].to_numpy()
@@ -568,6 +597,8 @@ def _world_frames(kind: str, n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFr
     )
     labels.loc[rng.random(len(labels)) < 0.05, "labelled_at"] = pd.NaT
     labels = labels[rng.random(len(labels)) > 0.05]
+    predictions["timestamp"] = predictions["timestamp"].dt.tz_convert(tz)
+    labels["labelled_at"] = labels["labelled_at"].dt.tz_convert(tz)
     predictions = predictions.iloc[rng.permutation(len(predictions))]
     labels = labels.iloc[rng.permutation(len(labels))]
     return predictions, labels
