@@ -213,7 +213,12 @@ class TestDequantize:
 
     def test_bad_scale_raises(self, submission):
         q = np.array([1, 2], dtype=np.int8)
-        for scale, what in ((0.0, "scale=0"), (-0.5, "scale=-0.5"), (float("nan"), "scale=NaN")):
+        for scale, what in (
+            (0.0, "scale=0"),
+            (-0.5, "scale=-0.5"),
+            (float("nan"), "scale=NaN"),
+            (float("inf"), "scale=inf"),
+        ):
             expect_raises(ValueError, submission.dequantize, q, scale, 0, why=what)
 
 
