@@ -349,7 +349,13 @@ class TestQuantizedLinearModel:
             expected["zero_point"],
             f"{where}: q, scale, zero_point = quantize(model.coef_.ravel(), 8)",
         )
-        if not np.isclose(float(facts["intercept_"]), model.intercept_[0], rtol=1e-12, atol=0):
+        intercept = facts["intercept_"]
+        if isinstance(intercept, bool) or not isinstance(intercept, (float, np.floating)):
+            fail(
+                f"intercept_ should be a float (model.intercept_[0]), got {intercept!r} "
+                f"({type(intercept).__name__})"
+            )
+        if not np.isclose(float(intercept), model.intercept_[0], rtol=1e-12, atol=0):
             fail(
                 f"intercept_ should be the model's, {model.intercept_[0]!r}, got {facts['intercept_']!r}"
             )
