@@ -13,7 +13,8 @@ Write `create_monitored_app(model_path, *, registry=None) -> FastAPI`: lesson 08
 below registered in `registry` (a `prometheus_client.CollectorRegistry`) or, when it is None, in
 a new `CollectorRegistry()` of the app's own. Never in prometheus_client's global `REGISTRY`:
 two apps in one process (a test suite, a second app) must neither clash nor count each other's
-requests. Keep on `app.state` whatever `record_drift` needs.
+requests. Keep on `app.state` whatever `record_drift` needs. Call `create_app`, never a copy of
+it: the checks slow its model down, or make it fail, through `coursekit.app.load_model`.
 
 The metrics (names, types and labels are fixed; no other label, ever):
 - `fraud_requests_total`, a Counter, labels `route`, `method`, `status`: +1 for every request

@@ -829,8 +829,9 @@ class TestDrift:
         family = other.get("fraud_feature_psi")
         if family is not None and family.samples:
             fail(
-                "record_drift on one app set fraud_feature_psi of another: "
-                f"{[s.labels for s in family.samples]}"
+                "an app on which record_drift was never called had the fraud_feature_psi "
+                f"series {[s.labels for s in family.samples]} (record_drift was called on "
+                "another app): no series until the drift job reports, and each app its own"
             )
 
     def test_record_drift_rejects_bad_values(self, submission, exchange):
