@@ -59,6 +59,9 @@ grafana service, which mounts `folder/provisioning` at /etc/grafana/provisioning
 - Each file is written atomically: into a temporary file in its own folder, then moved onto its
   name with `os.replace`, so that Grafana (which re-reads the folder while it runs) never reads
   half a file; if anything fails, the temporary file is deleted and the exception propagates.
+  Each file is readable by everyone (mode 0o644): Grafana reads it as its own user in its
+  container, and `tempfile.mkstemp` creates its files 0o600.
+- The folder holds nothing else afterwards (no temporary file left behind).
 - Returns the three paths, in that order.
 - `ValueError`, before anything is written, when `dashboard` is not a dict with a non-empty str
   `uid` and a list `panels`, or cannot be written as JSON (a NaN, a set, an object).
