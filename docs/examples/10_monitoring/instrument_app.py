@@ -41,24 +41,24 @@ BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
 VERSION = "2.3.1"
 
 
-def make_refunds_app(registry: CollectorRegistry | None = None) -> FastAPI:
+def make_refunds_app(shared: CollectorRegistry | None = None) -> FastAPI:
     """The refunds desk, instrumented. A registry of its own unless one is given."""
-    registry = CollectorRegistry() if registry is None else registry
+    own = CollectorRegistry() if shared is None else shared
     requests = Counter(
         "refunds_requests",  # the client appends _total to a counter's name
-        "Requests answered, by route template, method and status class.",
+        "Refund-desk requests, counted once answered: route template, method, status class.",
         ["route", "method", "status"],
-        registry=registry,
+        registry=own,
     )
     duration = Histogram(
         "refunds_request_duration_seconds",
         "Time from request to response, by route template.",
         ["route"],
         buckets=BUCKETS,
-        registry=registry,
+        registry=own,
     )
     info = Gauge(
-        "refunds_build_info", "Always 1; the labels say what runs.", ["version"], registry=registry
+        "refunds_build_info", "Always 1; the labels say what runs.", ["version"], registry=own
     )
     info.labels(version=VERSION).set(1)
 
@@ -93,7 +93,7 @@ def make_refunds_app(registry: CollectorRegistry | None = None) -> FastAPI:
 
     @app.get("/metrics")
     def metrics() -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(own), media_type=CONTENT_TYPE_LATEST)
 
     return app
 

@@ -150,7 +150,8 @@ def main() -> None:
                 '(rate(refunds_request_duration_seconds_bucket{job="refunds-api"}[5s])))',
             )
             print(
-                f"p99 latency from the histogram: {float(p99[0]['value'][1]) * 1000:.1f} ms (this run)"
+                "p99 latency from the histogram: "
+                f"{float(p99[0]['value'][1]) * 1000:.1f} ms (this run)"
             )
             scraped = query(client, 'scrape_samples_scraped{job="refunds-api"}')[0]
             print(f"samples in one scrape: {scraped['value'][1]}")

@@ -4,9 +4,9 @@ The service is the course's reference of exercise 01 (`coursekit.metrics.create_
 lesson 08's service with metrics), on lesson 08's model (`make_model_file`), served by uvicorn
 in a thread on 127.0.0.1. The example sends it the traffic of a quiet minute: 40 single
 payments of the medium world, 2 batches of 100, a body with a missing field, a lookup of a path
-that no route has, then records the drift report of April against May (as the scheduled drift job does) and scrapes
-`/metrics` once. It prints the series each part of the lesson reads: requests (the alerts'
-error ratio), latency buckets (p99), scores, model info and drift.
+that no route has, then records the drift report of April against May (as the scheduled drift
+job does) and scrapes `/metrics` once. It prints the series each part of the lesson reads:
+requests (the alerts' error ratio), latency buckets (p99), scores, model info and drift.
 
 Run: python docs/examples/10_monitoring/service_metrics.py   (about 3 s)
 """
