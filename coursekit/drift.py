@@ -99,9 +99,18 @@ def psi(reference, current, bins=10) -> float:
     ref = _numbers(reference, "reference")
     cur = _numbers(current, "current")
     edges = np.unique(np.quantile(ref, np.arange(1, bins) / bins))
-    p = np.bincount(np.searchsorted(edges, ref, side="right"), minlength=edges.size + 1)
-    q = np.bincount(np.searchsorted(edges, cur, side="right"), minlength=edges.size + 1)
-    return _psi_of_counts(p, q)
+    return _psi_of_counts(_bin_counts(ref, edges), _bin_counts(cur, edges))
+
+
+def _bin_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """How many values fall in each bin [e_k, e_k+1) of (-inf, *edges, +inf)."""
+    if _is_sorted(values):  # drift_report passes sorted arrays: count by the edges' positions
+        return np.diff(np.r_[0, np.searchsorted(values, edges, side="left"), values.size])
+    return np.bincount(np.searchsorted(edges, values, side="right"), minlength=edges.size + 1)
+
+
+def _is_sorted(values: np.ndarray) -> bool:
+    return bool((values[1:] >= values[:-1]).all())
 
 
 def _numbers(values, what: str) -> np.ndarray:
@@ -131,24 +140,20 @@ def _psi_of_counts(p_counts: np.ndarray, q_counts: np.ndarray) -> float:
 
 def ks_statistic(reference, current) -> float:
     """The two-sample Kolmogorov-Smirnov statistic: max |F_reference(x) - F_current(x)|."""
-    ref = _sorted(_numbers(reference, "reference"))
-    cur = _sorted(_numbers(current, "current"))
-    gap = 0.0
-    for a, b in ((ref, cur), (cur, ref)):
-        # At the last copy of each value of `a` (ties: the CDF jumps past all of them), a's CDF
-        # is its position + 1 over its size, b's the share of b's values <= it.
-        last = np.r_[a[1:] != a[:-1], True]
-        f_a = (np.flatnonzero(last) + 1) / a.size
-        f_b = np.searchsorted(b, a[last], side="right") / b.size
-        gap = max(gap, float(np.max(np.abs(f_a - f_b))))
-    return gap
-
-
-def _sorted(values: np.ndarray) -> np.ndarray:
-    """`values` sorted (as they are, when they already are: drift_report passes sorted arrays)."""
-    if values.size > 1 and not (values[1:] >= values[:-1]).all():
-        return np.sort(values)
-    return values
+    ref = _numbers(reference, "reference")
+    cur = _numbers(current, "current")
+    ref, cur = (x if _is_sorted(x) else np.sort(x) for x in (ref, cur))
+    # Merge the two sorted runs (a stable sort of their concatenation merges them in linear
+    # time) and follow each input's CDF along the merged values.
+    merged = np.concatenate([ref, cur])
+    order = np.argsort(merged, kind="stable")
+    n_ref = np.cumsum(order < ref.size)  # reference values among the first k merged values
+    # Ties: F(x) counts every copy of x, so compare the CDFs after the last copy of each value.
+    values = merged[order]
+    last = np.flatnonzero(np.r_[values[1:] != values[:-1], True])
+    n_ref = n_ref[last]
+    n_cur = last + 1 - n_ref
+    return float(np.max(np.abs(n_ref / ref.size - n_cur / cur.size)))
 
 
 def categorical_psi(reference, current) -> float:
@@ -188,7 +193,8 @@ def drift_report(reference_df, current_df, *, bins=10) -> pd.DataFrame:
                 f"({ref.dtype} against {cur.dtype})"
             )
         if numeric[0]:
-            # Sorted once here: psi does not care about the order, ks_statistic then skips it.
+            # Sorted once here: psi and ks_statistic do not care about the order, and skip
+            # their own sorting work on sorted input.
             ref_sorted = np.sort(_numbers(ref, f"reference column {name!r}"))
             cur_sorted = np.sort(_numbers(cur, f"current column {name!r}"))
             value = psi(ref_sorted, cur_sorted, bins=bins)

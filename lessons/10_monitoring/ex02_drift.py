@@ -97,7 +97,7 @@ def psi(reference, current, bins=10) -> float:
 
 def ks_statistic(reference, current) -> float:
     """The two-sample Kolmogorov-Smirnov statistic: max |F_reference(x) - F_current(x)|."""
-    # TODO: sort both; each one's CDF at every value of both (side="right"); the max gap
+    # TODO: sort both; merge; each one's CDF at every value of either; the largest gap
     raise NotImplementedError
 
 
