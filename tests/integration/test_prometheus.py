@@ -1,0 +1,341 @@
+"""Lesson 10's alerts and dashboard in Prometheus's own tools, and in a real Prometheus.
+
+- `promtool check rules` accepts exercise 03's reference alerts.yml, and `promtool test rules`
+  passes the course's unit tests (autograder/checks/10_monitoring/alerts_test.yml): each alert
+  fires after exactly its `for:`, never on a blip, never for another job.
+- Every mutant of exercise 03 is caught by the graded structural checks (which never need
+  promtool), and promtool refuses the file or fails the unit tests for each of them, except the
+  mistakes listed in PROMTOOL_BLIND, which Prometheus evaluates without complaint and which the
+  unit tests' series cannot tell apart (the list is asserted both ways: it stays honest).
+- A real Prometheus (2.42, Debian's package) scrapes the course's monitored service
+  (coursekit.metrics.create_monitored_app under uvicorn on a free 127.0.0.1 port, in a thread,
+  serving coursekit.serving_model.make_model_file's model) every second, loads the reference
+  rules (all four evaluate with health "ok"), and after real requests the request rate read
+  through its HTTP query API is positive; every query of exercise 05's reference dashboard
+  evaluates there without error, and those of the panels that traffic and a drift report feed
+  return series.
+
+Skipped, with the reason, when promtool or prometheus is not installed (`.ci/run` installs the
+Debian package prometheus).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from autograder.assertions import CheckFailure
+from autograder.dev import load_mutant
+from autograder.manifest import COURSE_ROOT, load_course
+
+pytestmark = pytest.mark.integration
+
+SOLUTIONS = COURSE_ROOT / "solutions" / "10_monitoring"
+UNIT_TESTS = COURSE_ROOT / "autograder" / "checks" / "10_monitoring" / "alerts_test.yml"
+EXERCISE = "10_monitoring/ex03_alert_rules"
+JOB = "fraud-api"
+# Mistakes Prometheus evaluates and the unit tests' series cannot tell apart: only the graded
+# structural checks catch them.
+PROMTOOL_BLIND = {
+    "errors_with_irate": "irate over [5m] of a steady error rate crosses 2 % at the same "
+    "evaluations as rate does; it differs on bursts shorter than the window",
+}
+# Panels that the traffic of the test (and one drift report) feeds: their queries return series.
+FED_PANELS = ("Request rate", "Latency", "Score distribution", "Drift (PSI)")
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(
+            f"{name} is not installed here (Debian package prometheus; .ci/run installs it)"
+        )
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _promtool(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [_tool("promtool"), *args], cwd=folder, capture_output=True, text=True, timeout=60
+    )
+
+
+def _rules_folder(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "alerts.yml").write_text(text, encoding="utf-8")
+    shutil.copy(UNIT_TESTS, tmp_path / "alerts_test.yml")
+    return tmp_path
+
+
+def _load(path: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- promtool on the reference and on the mutants ---------------------------------------------
+
+
+def test_promtool_checks_the_reference_rules(tmp_path: Path) -> None:
+    folder = _rules_folder(tmp_path, (SOLUTIONS / "alerts.yml").read_text(encoding="utf-8"))
+    checked = _promtool(folder, "check", "rules", "alerts.yml")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "SUCCESS: 4 rules found" in checked.stdout, checked.stdout
+
+
+def test_promtool_unit_tests_pass_on_the_reference(tmp_path: Path) -> None:
+    folder = _rules_folder(tmp_path, (SOLUTIONS / "alerts.yml").read_text(encoding="utf-8"))
+    tested = _promtool(folder, "test", "rules", "alerts_test.yml")
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    assert "SUCCESS" in tested.stdout, tested.stdout
+
+
+def _mutants() -> list:
+    """Exercise 03's mutants as pytest params (read at collection: this folder only)."""
+    course = load_course()
+    folder = COURSE_ROOT / "tests" / "mutants" / EXERCISE
+    return [
+        pytest.param(mutant, mutant.source(course), id=mutant.name)
+        for mutant in map(load_mutant, sorted(folder.glob("*.toml")))
+    ]
+
+
+def _structural_failures(text: str) -> list[str]:
+    """The graded checks of exercise 03 that fail on `text` (run here, without the grader)."""
+    checks = importlib.import_module("autograder.checks.10_monitoring.ex03_alert_rules")
+    failed = []
+    for cls in (checks.TestRulesFile, checks.TestAlerts):
+        for name in dir(cls):
+            if name.startswith("test_"):
+                try:
+                    getattr(cls(), name)(text)
+                except CheckFailure:
+                    failed.append(name)
+    return failed
+
+
+@pytest.mark.parametrize("mutant, text", _mutants())
+def test_promtool_agrees_with_the_structural_checks(mutant, text: str, tmp_path: Path) -> None:
+    assert _structural_failures(text), f"no structural check catches {mutant.name}"
+    folder = _rules_folder(tmp_path, text)
+    checked = _promtool(folder, "check", "rules", "alerts.yml")
+    tested = _promtool(folder, "test", "rules", "alerts_test.yml")
+    caught = checked.returncode != 0 or tested.returncode != 0
+    if mutant.name in PROMTOOL_BLIND:
+        assert not caught, (
+            f"promtool now catches {mutant.name}: remove it from PROMTOOL_BLIND\n"
+            f"{checked.stdout}{tested.stdout[-2000:]}"
+        )
+    else:
+        assert caught, (
+            f"promtool accepts {mutant.name} ({mutant.description}) and its unit tests pass"
+        )
+
+
+# --- a real Prometheus scraping the real service ----------------------------------------------
+
+
+def _get(url: str, timeout: float = 5.0) -> dict:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return json.loads(response.read())
+
+
+def _query(prometheus: str, expr: str) -> dict:
+    return _get(f"{prometheus}/api/v1/query?{urllib.parse.urlencode({'query': expr})}")
+
+
+def _wait(what: str, probe, timeout: float, log: Path | None = None):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = probe()
+            if last:
+                return last
+        except OSError as exc:
+            last = exc
+        time.sleep(0.25)
+    tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+    pytest.fail(f"{what} within {timeout} s (last: {last!r})\n{tail}")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory) -> Iterator[dict]:
+    prometheus_bin = _tool("prometheus")
+    import uvicorn
+
+    from coursekit.metrics import create_monitored_app
+    from coursekit.serving_model import make_model_file
+
+    root = tmp_path_factory.mktemp("prometheus")
+    app = create_monitored_app(make_model_file(root / "model"))
+    api_port, prom_port = _free_port(), _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=api_port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    api = f"http://127.0.0.1:{api_port}"
+    process = None
+    try:
+        _wait(
+            "the service ready",
+            lambda: urllib.request.urlopen(f"{api}/ready", timeout=2).status == 200,
+            60,
+        )
+        shutil.copy(SOLUTIONS / "alerts.yml", root / "alerts.yml")
+        (root / "prometheus.yml").write_text(
+            "global:\n"
+            "  scrape_interval: 1s\n"
+            "  evaluation_interval: 1s\n"
+            "rule_files:\n"
+            "  - alerts.yml\n"
+            "scrape_configs:\n"
+            f"  - job_name: {JOB}\n"
+            "    static_configs:\n"
+            f"      - targets: ['127.0.0.1:{api_port}']\n",
+            encoding="utf-8",
+        )
+        checked = _promtool(root, "check", "config", "prometheus.yml")
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        log = root / "prometheus.log"
+        with log.open("w") as out:
+            process = subprocess.Popen(
+                [
+                    prometheus_bin,
+                    f"--config.file={root / 'prometheus.yml'}",
+                    f"--storage.tsdb.path={root / 'data'}",
+                    f"--web.listen-address=127.0.0.1:{prom_port}",
+                    "--log.level=warn",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        prometheus = f"http://127.0.0.1:{prom_port}"
+        _wait(
+            "Prometheus ready",
+            lambda: urllib.request.urlopen(f"{prometheus}/-/ready", timeout=2).status == 200,
+            60,
+            log,
+        )
+        yield {"prometheus": prometheus, "api": api, "app": app, "log": log}
+    finally:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+        server.should_exit = True
+        thread.join(timeout=20)
+
+
+def _traffic(api: str, seconds: float) -> int:
+    """Real requests for `seconds`: predictions, health checks and a 404; their count."""
+    from coursekit.app import WARM_UP
+
+    body = json.dumps(WARM_UP.model_dump(mode="json")).encode()
+    sent = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        request = urllib.request.Request(
+            f"{api}/predict", data=body, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.status == 200
+        with urllib.request.urlopen(f"{api}/health", timeout=5) as response:
+            assert response.status == 200
+        try:
+            urllib.request.urlopen(f"{api}/predict/123", timeout=5)
+        except urllib.error.HTTPError as exc:
+            assert exc.code in (404, 405)
+        sent += 3
+        time.sleep(0.05)
+    return sent
+
+
+def test_the_request_rate_after_real_requests(stack: dict, record_property) -> None:
+    prometheus = stack["prometheus"]
+    _wait(
+        f'up{{job="{JOB}"}} == 1',
+        lambda: [
+            r
+            for r in _query(prometheus, f'up{{job="{JOB}"}}')["data"]["result"]
+            if r["value"][1] == "1"
+        ],
+        30,
+        stack["log"],
+    )
+    rate = f'sum(rate(fraud_requests_total{{job="{JOB}"}}[30s]))'
+    start = time.monotonic()
+    value = 0.0
+    while time.monotonic() - start < 40:
+        _traffic(stack["api"], 1.0)
+        result = _query(prometheus, rate)
+        assert result["status"] == "success", result
+        if result["data"]["result"]:
+            value = float(result["data"]["result"][0]["value"][1])
+            if value > 0:
+                break
+    assert value > 0, f"{rate} stayed at {value} after real requests"
+    record_property("request_rate_per_s", round(value, 2))
+    record_property("first_positive_rate_s", round(time.monotonic() - start, 1))
+
+
+def test_the_reference_rules_evaluate_in_prometheus(stack: dict) -> None:
+    def healthy() -> list:
+        groups = _get(f"{stack['prometheus']}/api/v1/rules")["data"]["groups"]
+        rules = [r for g in groups for r in g["rules"]]
+        names = sorted(r["name"] for r in rules if r["type"] == "alerting")
+        assert names == sorted(
+            ["FraudHighErrorRatio", "FraudHighLatencyP99", "FraudTargetDown", "FraudFeatureDrift"]
+        ), names
+        return rules if all(r["health"] == "ok" for r in rules) else []
+
+    rules = _wait("the four rules evaluated with health ok", healthy, 30, stack["log"])
+    assert all(r.get("lastError", "") == "" for r in rules), rules
+
+
+def test_every_dashboard_query_evaluates(stack: dict) -> None:
+    from coursekit.metrics import record_drift
+
+    record_drift(stack["app"], {"amount": 0.31, "hour": 0.04})
+    dashboard = _load(SOLUTIONS / "ex05_dashboard.py", "reference_ex05_dashboard").build_dashboard(
+        JOB
+    )
+    queries = [(p["title"], t["expr"]) for p in dashboard["panels"] for t in p["targets"]]
+    assert len(queries) >= 7, queries
+    empty = set()
+    deadline = time.monotonic() + 40
+    while True:
+        _traffic(stack["api"], 1.0)
+        empty = set()
+        for title, expr in queries:
+            result = _query(stack["prometheus"], expr)
+            assert result["status"] == "success", (title, expr, result)
+            if not result["data"]["result"]:
+                empty.add(title)
+        if not empty & set(FED_PANELS) or time.monotonic() > deadline:
+            break
+    assert not empty & set(FED_PANELS), f"no series yet for {sorted(empty & set(FED_PANELS))}"
