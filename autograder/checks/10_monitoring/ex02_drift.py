@@ -900,7 +900,7 @@ class TestDriftReport:
 
     def test_planted_gradual_drift(self, submission):
         # The gradual drift from 2025-01-31 to 2025-04-01: payments abroad from 6 % to 12 %.
-        ref, cur = _window("2025-01-01", "2025-01-31"), _window("2025-04-01", "2025-05-01")
+        ref, cur = _window("2025-01-01", "2025-02-01"), _window("2025-04-01", "2025-05-01")
         report = _report(submission, ref, cur, "January against April (medium world)")
         psi = dict(
             zip(report["feature"], np.asarray(report["psi"], dtype=np.float64), strict=False)
