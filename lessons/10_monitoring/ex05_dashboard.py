@@ -33,10 +33,12 @@ dashboard:
   fraud_model_info, fraud_feature_psi), with the matcher job="<job>" and matchers only on labels
   that series has. rate() and increase() go over counters only (a _total series, or a
   histogram's _bucket, _count, _sum), always over [5m].
-- "Request rate": requests per second, sum(rate(fraud_requests_total{job=...}[5m])), summed
-  by route (or by route and status, or over everything); unit "reqps".
+- "Request rate": requests per second of every request (no matcher but the job),
+  sum(rate(fraud_requests_total{job=...}[5m])), summed by route (or by route and status, or
+  over everything); unit "reqps".
 - "Error ratio": the rate of 5xx responses divided by the rate of all responses, each side a
-  sum over every route, method and status (sum, or by job); unit "percentunit".
+  sum over every route, method and status (sum, or by job), no matcher but the job (and the
+  errors' status="5xx"); unit "percentunit".
 - "Latency": three targets, the 0.5, 0.95 and 0.99 quantiles, histogram_quantile(q, sum by
   (le) (rate(fraud_request_duration_seconds_bucket{job=...}[5m]))): summed with `le` kept
   (by (le), or by (le, route)); unit "s".
