@@ -484,6 +484,7 @@ class TestCompareStudents:
         cases = [
             ((X, y, times, 25.0, 20.0), "cutoff=25 after test_start=20"),
             ((X, y, times[:-1], 20.0, 30.0), "39 times for 40 rows"),
+            ((X, y[:-1], times, 20.0, 30.0), "39 labels for 40 rows"),
             ((X, y, times, 0.0, 30.0), "cutoff=0: no row before it, nothing to train on"),
             ((X, one_class, times, 20.0, 30.0), "test rows (time >= 30) all of class 0"),
         ]
