@@ -431,6 +431,7 @@ class TestKsStatistic:
             ([], cur, "an empty reference"),
             (ref, [np.nan], "a current of NaNs only"),
             ([1.0, np.inf], cur, "an infinite value"),
+            (np.ones((3, 2)), cur, "a 2-D reference"),
         ):
             expect_raises(ValueError, submission.ks_statistic, r, c, why=why)
 
