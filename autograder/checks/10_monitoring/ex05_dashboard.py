@@ -162,9 +162,15 @@ def _parsed(panel: dict) -> list[tuple[dict, Any]]:
     return out
 
 
+def _defaults(panel: dict) -> dict:
+    """The panel's fieldConfig.defaults, or {} when it has none."""
+    config = panel.get("fieldConfig")
+    defaults = config.get("defaults") if isinstance(config, dict) else None
+    return defaults if isinstance(defaults, dict) else {}
+
+
 def _unit(panel: dict) -> Any:
-    defaults = (panel.get("fieldConfig") or {}).get("defaults") if isinstance(panel, dict) else None
-    return defaults.get("unit") if isinstance(defaults, dict) else None
+    return _defaults(panel).get("unit")
 
 
 def _check_unit(panel: dict) -> None:
@@ -286,8 +292,8 @@ class TestDashboard:
                     f"panel {title!r} reads the datasource {panel.get('datasource')!r}, expected "
                     f"{DATASOURCE}: the data source that write_provisioning provisions"
                 )
-            defaults = (panel.get("fieldConfig") or {}).get("defaults")
-            if not isinstance(defaults, dict):
+            config = panel.get("fieldConfig")
+            if not isinstance(config, dict) or not isinstance(config.get("defaults"), dict):
                 fail(f"panel {title!r} has no fieldConfig.defaults (a dict)")
             refs = [t.get("refId") for t in _targets(panel)]
             if not all(isinstance(r, str) and r for r in refs) or len(set(refs)) != len(refs):
@@ -465,11 +471,11 @@ class TestDashboard:
                     "fraud_feature_psi{job=...} as it is (or its max by feature): it is set by "
                     "the drift job, never rated"
                 )
-        defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
-        steps = (
-            (defaults.get("thresholds") or {}).get("steps") if isinstance(defaults, dict) else None
-        )
-        values = [s.get("value") for s in steps or [] if isinstance(s, dict)]
+        defaults = _defaults(panel)
+        thresholds = defaults.get("thresholds")
+        steps = thresholds.get("steps") if isinstance(thresholds, dict) else None
+        steps = steps if isinstance(steps, list) else []
+        values = [s.get("value") for s in steps if isinstance(s, dict)]
         if not any(isinstance(v, (int, float)) and math.isclose(v, 0.2) for v in values):
             fail(
                 f"panel 'Drift (PSI)' has the threshold steps {values}: add a step of value 0.2 "
