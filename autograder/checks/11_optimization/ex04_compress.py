@@ -169,7 +169,8 @@ def _check_sizes(report: pd.DataFrame, models: dict, where: str) -> None:
         if len(got) != 1:
             fail(f"the report has {len(got)} rows named {name!r}, expected one, on {where}")
         value = float(got.iloc[0])
-        if abs(value - want) > max(64, 0.01 * want):
+        # 5 %: another pickle protocol, or joblib.dump's file, is the same measure of the file.
+        if abs(value - want) > max(64, 0.05 * want):
             kind = (
                 "len(model.onnx_bytes), the .onnx file it ships as (not the pickle of the "
                 "Python object that wraps it)"
