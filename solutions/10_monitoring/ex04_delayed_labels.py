@@ -4,9 +4,10 @@ Docs: docs/lessons/10-monitoring.md#ex04-delayed-labels (the site: `mkdocs serve
 
 The service scores every payment at once, but whether a payment was fraud is known only when
 its chargeback arrives: 2 days later at the soonest, 18.5 days at the median, and a fifth of
-them after 30 days (the course's data world). Last week's precision computed today counts
-every fraud still to be charged back as a legitimate payment, and looks much better than it is.
-So measure each window of predictions only once it is old enough (mature), and count only the
+them after 30 days (the course's data world). Last week's precision computed today is wrong
+either way: count every fraud still to be charged back as a legitimate payment and the flags
+that caught it look like false alarms (precision far too low); drop the unlabelled payments and
+what is left looks perfect. So measure each window of predictions only once it is old enough (mature), and count only the
 payments whose label is known; report how many are still unknown rather than calling them
 legitimate.
 
