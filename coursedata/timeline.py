@@ -17,7 +17,7 @@ from coursedata.draws import NS_PER_DAY
 
 # Legitimate payments abroad: this share before the gradual drift, rising linearly to the next.
 ABROAD_SHARE_BEFORE = 0.06
-ABROAD_SHARE_AFTER = 0.12
+ABROAD_SHARE_AFTER = 0.18
 PREVALENCE_FACTOR = 2.0  # fraud episodes per payment, after the shift / before
 INCIDENT_FACTOR = 100.0  # amounts sent in cents: 100 times too large
 INCIDENT_COLUMN, INCIDENT_VALUE = "merchant_country", "IT"  # the faulty upstream source

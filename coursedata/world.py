@@ -37,7 +37,7 @@ from coursedata.timeline import (
 )
 from coursedata.truth import DataIncident, GradualDrift, PrevalenceShift, Seasonality, Truth
 
-DRIFT_AMOUNT_FACTOR = 1.3
+DRIFT_AMOUNT_FACTOR = 1.6
 MIN_AMOUNT_EUR = 0.5
 
 

@@ -174,8 +174,9 @@ def test_chargeback_leak_is_only_on_charged_back_rows_and_always_after_the_payme
 
 
 def amount_and_channel_shift(before: pd.DataFrame, after: pd.DataFrame) -> tuple[float, float]:
-    """(mean amount ratio after/before, total variation distance between the channel mixes)."""
-    ratio = after["amount"].mean() / before["amount"].mean()
+    """(median amount ratio after/before, total variation distance between the channel mixes).
+    The median, because the data incident's amounts (x100, after the drift) move the mean."""
+    ratio = after["amount"].median() / before["amount"].median()
     mix_before = before["channel"].value_counts(normalize=True)
     mix_after = after["channel"].value_counts(normalize=True)
     return ratio, float((mix_after - mix_before).abs().sum() / 2)
@@ -186,7 +187,8 @@ def test_drift_is_visible_after_the_drift_date_and_not_before(medium):
     assert drift == medium.truth.start + pd.Timedelta(days=120)  # default: two thirds of 180 days
     before, after = tx[tx["timestamp"] < drift], tx[tx["timestamp"] >= drift]
     ratio, distance = amount_and_channel_shift(before, after)
-    assert ratio > 1.15 and distance > 0.12, (ratio, distance)
+    assert medium.truth.drift_amount_factor == 1.6
+    assert ratio == pytest.approx(1.6, abs=0.1) and distance > 0.15, (ratio, distance)
     midpoint = medium.truth.start + (drift - medium.truth.start) / 2
     early, late = before[before["timestamp"] < midpoint], before[before["timestamp"] >= midpoint]
     ratio, distance = amount_and_channel_shift(early, late)
@@ -203,7 +205,8 @@ def test_drift_start_parameter_moves_the_drift():
     ratio, distance = amount_and_channel_shift(
         tx[tx["timestamp"] < drift], tx[tx["timestamp"] >= drift]
     )
-    assert ratio > 1.15 and distance > 0.12
+    assert ratio == pytest.approx(world.truth.drift_amount_factor, abs=0.1)
+    assert distance > 0.15, distance
 
 
 def test_fraud_is_learnable_from_history_but_not_from_raw_columns(medium):
@@ -396,6 +399,7 @@ def test_weekly_and_daily_seasonality(medium):
 def test_gradual_drift_moves_the_abroad_share_linearly(medium):
     drift = medium.truth.gradual_drift
     assert drift.feature == "merchant_country"
+    assert (drift.value_before, drift.value_after) == (0.06, 0.18)
     legit = medium.transactions[~true_label(medium)]
     abroad = legit["card_country"].astype(str) != legit["merchant_country"].astype(str)
     time = legit["timestamp"]
@@ -409,6 +413,53 @@ def test_gradual_drift_moves_the_abroad_share_linearly(medium):
     quarter = (drift.end - drift.start) / 8
     halfway = (drift.value_before + drift.value_after) / 2
     assert share(middle - quarter, middle + quarter) == pytest.approx(halfway, abs=0.01)
+
+
+def population_stability(reference: pd.Series, current: pd.Series) -> float:
+    """PSI on ten quantile bins of the reference (numbers) or one bin per value (the rest)."""
+    if pd.api.types.is_float_dtype(reference):
+        edges = np.unique(np.quantile(reference, np.arange(1, 10) / 10))
+        reference, current = (
+            pd.Series(np.searchsorted(edges, x, side="right")) for x in (reference, current)
+        )
+    counts = pd.concat(
+        [reference.value_counts(normalize=True), current.value_counts(normalize=True)], axis=1
+    ).fillna(0)
+    p, q = (np.maximum(counts.iloc[:, k].to_numpy(), 1e-4) for k in (0, 1))
+    return float(np.sum((q - p) * np.log(q / p)))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_planted_drifts_pass_the_psi_rule_of_thumb_and_nothing_else_moves(medium, seed):
+    """Lesson 10 flags a feature at PSI >= 0.1: the step drift (amount, channel; April against
+    May) and the gradual drift (abroad; January against April) must reach it, the features
+    nothing was planted in must stay far below it."""
+    tx = medium.transactions if seed == 0 else coursedata.sample("medium", seed=seed).transactions
+    frame = pd.DataFrame(
+        {
+            "amount": tx["amount"],
+            "hour": tx["timestamp"].dt.hour.astype(str),
+            "channel": tx["channel"].astype(str),
+            "merchant_category": tx["merchant_category"].astype(str),
+            "abroad": tx["merchant_country"].astype(str) != tx["card_country"].astype(str),
+        }
+    )
+
+    def window(a: str, b: str) -> pd.DataFrame:
+        t = tx["timestamp"]
+        return frame[(t >= pd.Timestamp(a, tz="UTC")) & (t < pd.Timestamp(b, tz="UTC"))]
+
+    for (ref, cur), planted in [
+        (
+            (window("2025-04-01", "2025-05-01"), window("2025-05-01", "2025-05-31")),
+            {"amount", "channel"},
+        ),
+        ((window("2025-01-01", "2025-02-01"), window("2025-04-01", "2025-05-01")), {"abroad"}),
+        ((window("2025-04-01", "2025-04-16"), window("2025-04-16", "2025-05-01")), set()),
+    ]:
+        psi = {name: population_stability(ref[name], cur[name]) for name in frame.columns}
+        assert {name for name, value in psi.items() if value >= 0.1} == planted, psi
+        assert max((v for k, v in psi.items() if k not in planted), default=0) < 0.02, psi
 
 
 def test_prevalence_shift_multiplies_the_fraud_rate(medium):
