@@ -69,16 +69,15 @@ values, never from binned ones. Inputs, NaN and `ValueError` as for `psi` (no `b
 - `ValueError` when the frames share no column, or from the functions above (an empty column).
 
 The data world (`coursedata`, docs/reference/data-world.md) plants drifts that this report must
-rank. The checks build, from `coursedata.sample("medium").transactions`, the frame `amount`,
-`hour` (the hour of `timestamp`, an int), `channel`, `merchant_category` and `abroad`
-(`merchant_country != card_country`, a bool), and compare windows of it (start included, end
-excluded). April (2025-04-01 to 2025-05-01) against 2025-05-01 to 2025-05-31 (the step drift of
-May 1: every amount x1.3, the channel mix from pos to app) puts `channel` first, flagged (psi
-about 0.2), and `amount` second, with the larger KS (psi about 0.06: ten times the unplanted
-features', yet under the 0.1 convention, so read the ranking, not only the flags); January
-(2025-01-01 to 2025-02-01) against April (payments abroad doubled, 6 % to 12 %) puts `abroad`
-first (psi about 0.05, far above the rest, not flagged either); and the two halves of April
-(split at 2025-04-16) flag nothing (every psi under 0.01).
+flag, and only those. The checks build, from `coursedata.sample("medium").transactions`, the
+frame `amount`, `hour` (the hour of `timestamp`, an int), `channel`, `merchant_category` and
+`abroad` (`merchant_country != card_country`, a bool), and compare windows of it (start
+included, end excluded). April (2025-04-01 to 2025-05-01) against 2025-05-01 to 2025-05-31 (the
+step drift of May 1: every amount x1.6, the channel mix from pos to app) flags `channel` (psi
+about 0.2) and `amount` (psi about 0.18, with a KS far above the hour's) and nothing else;
+January (2025-01-01 to 2025-02-01) against April (payments abroad tripled, 6 % to 18 %) flags
+`abroad` (psi about 0.15) and nothing else; and the two halves of April (split at 2025-04-16)
+flag nothing. Every unplanted feature's psi stays under 0.01.
 """
 
 from __future__ import annotations

@@ -874,44 +874,30 @@ class TestDriftReport:
             )
 
     def test_planted_step_drift(self, submission):
-        # The step drift of 2025-05-01: every amount x1.3, the channel mix from pos to app.
+        # The step drift of 2025-05-01: every amount x1.6, the channel mix from pos to app.
         ref, cur = _window("2025-04-01", "2025-05-01"), _window("2025-05-01", "2025-05-31")
         report = _report(submission, ref, cur, "April against May (medium world)")
-        order = list(report["feature"])
-        psi = dict(
-            zip(report["feature"], np.asarray(report["psi"], dtype=np.float64), strict=False)
-        )
-        sev = dict(zip(report["feature"], report["severity"], strict=False))
+        flagged = set(report.loc[report["severity"] != "none", "feature"])
         ks = dict(zip(report["feature"], np.asarray(report["ks"], dtype=np.float64), strict=False))
-        unplanted = ["hour", "merchant_category", "abroad"]
-        others = max(psi[f] for f in unplanted)
-        if (
-            order[:2] != ["channel", "amount"]
-            or sev["channel"] == "none"
-            or any(sev[f] != "none" for f in ["amount", *unplanted])
-            or not psi["amount"] > 5 * others
-            or not ks["amount"] > 3 * ks["hour"]
-        ):
+        if flagged != {"channel", "amount"} or not ks["amount"] > 3 * ks["hour"]:
             fail(
                 "on the medium world, April against May (the step drift of 2025-05-01: amounts "
-                "x1.3, the channel mix from pos to app) should put channel first, flagged (psi "
-                "about 0.2), then amount (psi about 0.06, far above the unplanted features, with "
-                f"the larger KS), and flag nothing else; the report reads: {_summary(report)}"
+                "x1.6, the channel mix from pos to app) should flag channel (psi about 0.2) and "
+                "amount (psi about 0.18, with a KS far above the hour's) and nothing else (the "
+                f"unplanted features stay under 0.01); the report reads: {_summary(report)}"
             )
 
     def test_planted_gradual_drift(self, submission):
-        # The gradual drift from 2025-01-31 to 2025-04-01: payments abroad from 6 % to 12 %.
+        # The gradual drift from 2025-01-31 to 2025-04-01: payments abroad from 6 % to 18 %.
         ref, cur = _window("2025-01-01", "2025-02-01"), _window("2025-04-01", "2025-05-01")
         report = _report(submission, ref, cur, "January against April (medium world)")
-        psi = dict(
-            zip(report["feature"], np.asarray(report["psi"], dtype=np.float64), strict=False)
-        )
-        others = max(v for f, v in psi.items() if f != "abroad")
-        if list(report["feature"])[0] != "abroad" or not psi["abroad"] > 5 * others:
+        flagged = report.loc[report["severity"] != "none", "feature"].tolist()
+        if flagged != ["abroad"]:
             fail(
                 "on the medium world, January against April (the share of payments abroad "
-                "doubled, 6 % to 12 %, between 2025-01-31 and 2025-04-01) should put abroad "
-                f"first, far above every other feature; the report reads: {_summary(report)}"
+                "tripled, 6 % to 18 %, between 2025-01-31 and 2025-04-01) should flag abroad "
+                "(psi about 0.15) and nothing else (the other features stay under 0.01); the "
+                f"report reads: {_summary(report)}"
             )
 
     def test_no_python_loop_over_rows(self, submission):
