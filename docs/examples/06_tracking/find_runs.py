@@ -4,7 +4,7 @@ One experiment, seven runs of the fraud model of `tracked_run.py`:
 
 - four finished runs of a small grid (learning rate, leaves), on the same training and
   validation rows;
-- the grid's best setting validated on other rows: only the payments after the data world's
+- one of the grid's settings validated on other rows: only the payments after the data world's
   prevalence shift, where fraud is more common (a colleague's run, say);
 - the first setting run again, killed by an exception at iteration 45: MLflow marks it FAILED;
 - a run whose process died at iteration 30 without ending it: it stays RUNNING for ever.
