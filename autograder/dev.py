@@ -58,7 +58,9 @@ def check_manifest(course: Course) -> list[str]:
         if not rel.startswith(tuple(lesson_dirs)):
             problems.append(f"autograder/checks/{rel} belongs to no lesson in course.toml")
         elif (
-            rel.split("/", 1)[1] not in ("__init__.py", "_shared.py") and rel not in expected_checks
+            rel.endswith(".py")  # other files are the checks' data (promtool's unit tests)
+            and rel.split("/", 1)[1] not in ("__init__.py", "_shared.py")
+            and rel not in expected_checks
         ):
             problems.append(
                 f"autograder/checks/{rel} grades no exercise in course.toml (orphan check module)"

@@ -187,10 +187,15 @@ def test_dev_check_finds_missing_and_unlisted_files_and_todo_less_stubs(tmp_path
     sol.write_text(
         sol.read_text().replace("# BEGIN SOLUTION", "# XEGIN").replace("# END SOLUTION", "# XND")
     )
+    checks = root / "autograder" / "checks" / first.lesson_id
+    (checks / "ex98_stray.py").write_text("def test_nothing():\n    pass\n")
+    (checks / "series.yml").write_text("tests: []\n")  # a check's data file, not a check module
     problems = "\n".join(dev.check_manifest(course))
     assert f"lists {first.relpath}" in problems
     assert "ex99_extra.py is not listed" in problems
     assert "no '# BEGIN SOLUTION' region" in problems
+    assert f"{first.lesson_id}/ex98_stray.py grades no exercise" in problems
+    assert "series.yml" not in problems
 
 
 @pytest.mark.parametrize(
