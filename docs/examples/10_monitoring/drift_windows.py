@@ -1,8 +1,8 @@
 """Worked example: drift in the data world's windows, with PSI and KS, and what it cannot see.
 
 The medium world (coursedata.sample("medium"), 180 days from 2025-01-01) has drifts planted in
-it: the share of payments abroad rises from 6 % to 12 % between 2025-01-31 and 2025-04-01 (a
-gradual drift); on 2025-05-01 amounts grow by 30 % and payments move from the card terminal to
+it: the share of payments abroad rises from 6 % to 18 % between 2025-01-31 and 2025-04-01 (a
+gradual drift); on 2025-05-01 amounts grow by 60 % and payments move from the card terminal to
 the app (a step); on 2025-05-16 one source sends amounts in cents (the payments at Italian
 merchants, 100 times too large: a data incident); from 2025-05-31 fraud is twice as frequent (a
 prevalence shift). The drift job compares windows with the course's reference drift report
