@@ -381,6 +381,17 @@ class TestProfilePipeline:
                 f"{seconds * 1e3:.2f} ms: the first call is a warm-up, not timed, and the time "
                 "is the median of the calls after it"
             )
+        # With repeats=1 the one timed call alone decides: a warm-up counted among the timings
+        # (the median of [150 ms, ~0]) shows at once.
+        facts = _run(submission, spec, 1)
+        columns = _table(facts, _names(spec))
+        seconds, _ = _row(columns, _names(spec), "lazy")
+        if seconds > SLACK:
+            fail(
+                f"with repeats=1, 'lazy' pays 150 ms on its warm-up call only and ~0 ms on the "
+                f"one timed call, but your table says {seconds * 1e3:.2f} ms: the warm-up call "
+                "is not one of the timings; the time is the median of the `repeats` calls after it"
+            )
 
     def test_median_not_mean(self, submission):
         # "jumpy" pauses 200 ms on its 3rd call only (a pause of the machine): the mean of 5
@@ -394,6 +405,21 @@ class TestProfilePipeline:
                 f"'jumpy' is ~0 ms per call except one 200 ms pause; your table says "
                 f"{seconds * 1e3:.2f} ms: use the median of the timed calls, which one slow "
                 "call cannot move (a mean can)"
+            )
+        # "mostly_slow" takes 20 ms per call except its 3rd call (the 2nd timed one), ~0 ms:
+        # the median of 5 calls is 20 ms, the fastest call (a minimum) ~0.
+        spec = [
+            ("mostly_slow", "step", {"cost": 20 * MS, "nth": 3, "nth_cost": -20 * MS}),
+            ("model", "clf", {}),
+        ]
+        facts = _run(submission, spec, 5)
+        columns = _table(facts, _names(spec))
+        seconds, _ = _row(columns, _names(spec), "mostly_slow")
+        if seconds < 15 * MS:
+            fail(
+                f"'mostly_slow' takes 20 ms on 4 of its 5 timed calls and ~0 ms on one; your "
+                f"table says {seconds * 1e3:.2f} ms: use the median of the timed calls (20 ms "
+                "here), not the fastest one: one lucky call says nothing of a typical one"
             )
 
     def test_never_fits(self, submission):
