@@ -299,6 +299,14 @@ class SimStats:
         self.faults: Counter[str] = Counter()
         self._records: list[dict[str, Any]] = []
 
+    def _attempt(self, prompt: str, admit: bool) -> int:
+        """The attempt number of this prompt (0 for its first); counts it when admitted."""
+        with self._lock:
+            attempt = self.attempts[prompt]
+            if admit:
+                self.attempts[prompt] += 1
+            return attempt
+
     def _status(self, status: int) -> None:
         with self._lock:
             self.requests[status] += 1
@@ -550,7 +558,7 @@ def make_llm_app(
         limit = body.max_completion_tokens or body.max_tokens
 
         with lock:
-            attempt = stats.attempts[prompt]
+            attempt = stats._attempt(prompt, admit=False)
             answer = _answer(note, text, attempt, seed, config)
             content, finish = answer.content, answer.finish_reason
             if limit is not None and count_tokens(content) > limit:
@@ -569,7 +577,7 @@ def make_llm_app(
             wait = window.wait(tokens, now)
             if wait is None:
                 window.admit(tokens, now)
-                stats.attempts[prompt] += 1
+                stats._attempt(prompt, admit=True)
             left_requests, left_tokens = window.remaining(now)
         headers = {}
         if config.rpm is not None:
