@@ -22,32 +22,38 @@ from autograder.assertions import assert_close, expect_raises, fail
 # bring back plain facts: its stored weights, its scores on held-out rows, its size.
 
 
-def _unpack(result: Any, where: str) -> tuple[np.ndarray, float, int]:
-    """(q, scale, zero_point) from quantize's result, after checking their types."""
+def _unpack(result: Any, where: str, strict: bool = False) -> tuple[np.ndarray, float, int]:
+    """(q, scale, zero_point) from quantize's result, after checking their types (`strict`: the
+    zero point a Python int, as the contract says; otherwise any integer, so that the other
+    checks judge the values)."""
     if not isinstance(result, tuple) or len(result) != 3:
         fail(f"quantize should return a tuple (q, scale, zero_point), got {type(result).__name__}")
     q, scale, zero_point = result
     if not isinstance(q, np.ndarray) or q.dtype != np.int8:
         got = q.dtype if isinstance(q, np.ndarray) else type(q).__name__
         fail(f"q should be a numpy array of dtype int8 (1 byte per weight), got {got}, on {where}")
-    if isinstance(zero_point, bool) or not isinstance(zero_point, (int, np.integer)):
+    integer = int if strict else (int, np.integer)
+    if isinstance(zero_point, bool) or not isinstance(zero_point, integer):
         fail(
-            f"zero_point should be an int, got {zero_point!r} ({type(zero_point).__name__}) on "
-            f"{where}: an integer zero point is what stores 0.0 exactly"
+            f"zero_point should be a Python int, got {zero_point!r} ({type(zero_point).__name__}) "
+            f"on {where}: an integer zero point is what stores 0.0 exactly, and a Python int "
+            "(int(...)) is what json and every caller take as a plain number"
         )
     if isinstance(scale, bool) or not isinstance(scale, (float, np.floating)):
         fail(f"scale should be a float, got {type(scale).__name__} on {where}")
     return np.array(q, copy=True).view(np.ndarray), float(scale), int(zero_point)
 
 
-def _quantize(submission, w: Any, bits: Any, where: str) -> tuple[np.ndarray, float, int]:
+def _quantize(
+    submission, w: Any, bits: Any, where: str, strict: bool = False
+) -> tuple[np.ndarray, float, int]:
     try:
         result = submission.quantize(w) if bits is None else submission.quantize(w, bits)
     except NotImplementedError:
         raise
     except Exception as exc:  # noqa: BLE001 - the learner's error, reported as a failed check
         fail(f"quantize raised {type(exc).__name__}: {exc}, on {where}")
-    return _unpack(result, where)
+    return _unpack(result, where, strict)
 
 
 def _expect(
@@ -92,7 +98,7 @@ class TestQuantize:
         # lo = 0, hi = 255: scale 1.0, zero point -128; 2.5 -> 2 and 3.5 -> 4 (half to even),
         # 100.3 -> 100 and 100.7 -> 101 (never toward zero).
         w = [0.0, 255.0, 2.5, 3.5, 100.3, 100.7, 127.0]
-        got = _quantize(submission, w, None, f"w={w}")
+        got = _quantize(submission, w, None, f"w={w}", strict=True)
         _expect(got, [-128, 127, -126, -124, -28, -27, -1], 1.0, -128, f"w={w}")
 
     def test_negative_only(self, submission):
@@ -339,9 +345,12 @@ class TestQuantizedLinearModel:
         if (
             not isinstance(got[1], (float, np.floating))
             or isinstance(got[2], bool)
-            or not isinstance(got[2], (int, np.integer))
+            or not isinstance(got[2], int)
         ):
-            fail(f"scale should be a float and zero_point an int, got {got[1]!r}, {got[2]!r}")
+            fail(
+                f"scale should be a float and zero_point a Python int (as quantize returns them), "
+                f"got {got[1]!r} ({type(got[1]).__name__}), {got[2]!r} ({type(got[2]).__name__})"
+            )
         _expect(
             (q, float(got[1]), int(got[2])),
             expected["q"],
@@ -464,6 +473,21 @@ class TestQuantizedLinearModel:
         predicted = _array(facts, "predict", "string classes")
         if not np.array_equal(predicted.astype(str), model.classes_[(decision > 0).astype(int)]):
             fail("predict should return the model's classes (here 'benign' / 'malignant')")
+
+    def test_predict_at_a_decision_of_zero(self, submission):
+        # Without an intercept, a row of zeros has a decision of exactly 0.0: not > 0.
+        X_train, y_train, _, _ = _breast_cancer()
+        model = LogisticRegression(max_iter=1000, fit_intercept=False).fit(X_train, y_train)
+        zeros = np.zeros((3, 30))
+        facts = _facts(submission, model, zeros, where="rows of zeros, a model without intercept")
+        predicted = _array(facts, "predict", "rows of zeros")
+        if not np.array_equal(predicted, np.zeros(3, dtype=int)):
+            fail(
+                f"on rows whose decision is exactly 0.0 predict should return classes_[0] = 0, "
+                f"got {predicted.tolist()}: classes_[1] only where the decision is > 0 (strictly)"
+            )
+        proba = _array(facts, "predict_proba", "rows of zeros")
+        assert_close(proba, np.full((3, 2), 0.5), "predict_proba at a decision of 0.0")
 
     def test_wrong_models_raise(self, submission):
         X_train, y_train, X_test, _ = _breast_cancer()
