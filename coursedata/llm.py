@@ -1,6 +1,7 @@
 """A deterministic simulated LLM provider: an OpenAI-compatible chat-completions endpoint.
 
-    truth = notes[["note_id", "text"]].merge(world.truth.extras["dispute_notes"], on="note_id")
+    notes = coursedata.dispute_notes(world)                      # also records the notes' truth
+    truth = world.truth.extras["dispute_notes"]                  # note_id, text, reason, difficulty
     with coursedata.llm.running(truth, seed=0) as base_url:      # "http://127.0.0.1:<port>/v1"
         httpx.post(f"{base_url}/chat/completions", headers={"Authorization": "Bearer any"}, ...)
 

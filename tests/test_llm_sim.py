@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+from collections import Counter
 
 import httpx
 import numpy as np
@@ -435,3 +436,22 @@ def test_running_serves_on_a_real_port_and_stops():
             json={"model": "m", "messages": [{"role": "user", "content": "hi"}]},
         )
     assert app.state.stats.total_requests == 1
+
+
+def test_the_data_worlds_dispute_notes_are_found_and_labelled_by_the_law():
+    import coursedata
+
+    assert REASONS == coursedata.REASONS
+    world = coursedata.sample("small")
+    notes = coursedata.dispute_notes(world)
+    truth = world.truth.extras["dispute_notes"]
+    app = make_llm_app(truth, config=CLEAN)
+    c = client(app)
+    gold = dict(zip(truth["note_id"], truth["reason"], strict=True))
+    right = 0
+    for note_id, text in zip(notes["note_id"], notes["text"], strict=True):
+        answer = valid_answer(ask(c, text).json()["choices"][0]["message"]["content"])
+        right += answer["reason"] == gold[note_id]
+    assert app.state.stats.notes == Counter(notes["note_id"].tolist()), "every note found once"
+    expected = sum(p_correct(d) for d in truth["difficulty"])
+    assert abs(right - expected) <= 4 * math.sqrt(len(notes) * 0.25)

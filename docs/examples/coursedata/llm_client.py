@@ -60,9 +60,9 @@ def outcome(response: httpx.Response, truth: str) -> str:
 def main() -> None:
     world = coursedata.sample("small")
     notes = coursedata.dispute_notes(world)
-    truth = notes[["note_id", "text"]].merge(world.truth.extras["dispute_notes"], on="note_id")
+    truth = world.truth.extras["dispute_notes"]  # each note's text, true reason and difficulty
     config = SimConfig(rpm=50)  # a low limit, to meet a 429 within a minute
-    first = truth.head(60)
+    first = notes.head(60).merge(truth[["note_id", "reason"]], on="note_id")
 
     key = {"Authorization": "Bearer sk-simulated"}  # any non-empty key opens the simulator
     tally: Counter[str] = Counter()
