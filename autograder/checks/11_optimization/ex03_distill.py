@@ -98,6 +98,19 @@ def _run_distill(module, X_unlabelled, X, y, alpha, cv) -> dict:
     return facts
 
 
+def _run_on_originals(module, X_unlabelled, X, y) -> dict:
+    """distill with a real teacher and student: are the objects given still unfitted after?"""
+    teacher = DecisionTreeClassifier(max_depth=2, random_state=0)
+    student = Ridge()
+    returned = module.distill(teacher, student, X_unlabelled, X, y, 0.5, cv=3)
+    return {
+        "teacher_fitted": hasattr(teacher, "tree_"),
+        "student_fitted": hasattr(student, "coef_"),
+        "returned_given": returned is student,
+        "returned_fitted": hasattr(returned, "coef_"),
+    }
+
+
 def _run_compare(module, X, y, times, cutoff, test_start, alpha) -> dict:
     _LOG.clear()
     report = module.compare_students(
@@ -295,6 +308,28 @@ class TestDistill:
                 f"on {where}"
             )
 
+    def test_fits_clones(self, submission):
+        X, y = _real_table(30, seed=17, columns=False)
+        Xu, _ = _real_table(8, seed=18, columns=False)
+        try:
+            facts = submission.observe(_run_on_originals, Xu, X, y)
+        except NotImplementedError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the learner's error, as a failed check
+            fail(
+                f"distill raised {type(exc).__name__}: {exc}, on 30 labelled and 8 unlabelled rows"
+            )
+        if facts["teacher_fitted"] or facts["student_fitted"] or facts["returned_given"]:
+            fail(
+                "after distill, the teacher and the student passed in should be left unfitted "
+                f"(teacher fitted: {facts['teacher_fitted']}, student fitted: "
+                f"{facts['student_fitted']}, the student passed in returned: "
+                f"{facts['returned_given']}): fit clones (sklearn.base.clone), so that the "
+                "caller's estimators are not changed behind their back"
+            )
+        if not facts["returned_fitted"]:
+            fail("distill should return the fitted student (a fitted clone of the student given)")
+
     def test_rejects_bad_input(self, submission):
         X, y = _real_table(40, seed=11, columns=False)
         Xu, _ = _real_table(10, seed=12, columns=False)
@@ -310,6 +345,7 @@ class TestDistill:
             ((Xu, X, y, 1.01), {}, "alpha=1.01 (alpha is in [0, 1])"),
             ((Xu, X, y, float("nan")), {}, "alpha=nan (not a number in [0, 1])"),
             ((Xu, X, y, 0.5), {"cv": 1}, "cv=1 (cv is an integer >= 2)"),
+            ((Xu, X, y, 0.5), {"cv": 3.0}, "cv=3.0 (a float: cv is an integer >= 2)"),
             ((Xu, X, y[:-1], 0.5), {}, "39 labels for 40 rows"),
             ((Xu, X, y_three, 0.5), {}, "a label 2 (y holds 0 and 1)"),
             ((Xu, X, np.zeros(40, dtype=int), 0.5), {}, "labels all 0 (both classes needed)"),
@@ -440,19 +476,25 @@ class TestCompareStudents:
 
     def test_same_report_as_the_reference(self, submission, reference):
         rng = np.random.default_rng(14)
-        for n, columns, alpha in ((80, False, 0.5), (150, True, 0.2)):
+        # The last case has cutoff == test_start: no unlabelled row, which is allowed (only a
+        # cutoff AFTER test_start is an error).
+        for n, columns, alpha, gap in (
+            (80, False, 0.5, 5),
+            (150, True, 0.2, 5),
+            (60, False, 0.5, 0),
+        ):
             X, y = _real_table(n, seed=15 + n, columns=columns)
             times = pd.Timestamp("2025-03-01", tz="UTC") + pd.to_timedelta(
                 rng.permutation(n), unit="h"
             )
             cutoff = times.min() + pd.Timedelta(hours=n // 2)
-            test_start = cutoff + pd.Timedelta(hours=n // 5)
+            test_start = cutoff + pd.Timedelta(hours=n // gap if gap else 0)
             y = y.astype(np.float64)
             y[(times >= cutoff) & (times < test_start)] = np.nan
             teacher = DecisionTreeClassifier(max_depth=4, random_state=0)
             where = (
                 f"{n} seeded rows ({'a DataFrame' if columns else 'an array'}) at hourly "
-                f"timestamps, alpha={alpha}, a DecisionTreeClassifier(max_depth=4) teacher and a "
+                f"timestamps, {'cutoff == test_start, ' if not gap else ''}alpha={alpha}, a DecisionTreeClassifier(max_depth=4) teacher and a "
                 "Ridge student"
             )
             args = (teacher, Ridge(), X, y, times, cutoff, test_start)
