@@ -227,6 +227,18 @@ class TestCapacityPlan:
             "2.1 / (3 * 0.7) is exactly 1 instance; floating point gives 1.0000000000000002, and "
             "a bare ceil makes it 2: take a quotient within 1e-9 of a whole number as that number",
         )
+        # 500000.00025 * 1 / 1000 = 500.00000025 cores on 1 vCPU at 50 %: a quotient of
+        # 1000.0000005, 5e-7 above 1000: not within 1e-9 (absolute) of it, so 1001 instances.
+        inst = _instance(vcpus=1, price_per_hour=1.0, target_utilisation=0.5, max_concurrency=100)
+        where = f"rps=500000.00025, p99_ms=0.001, cpu_ms=1 (a quotient of 1000.0000005), {inst}"
+        got = _plan(submission, 500000.00025, 0.001, 1, inst, where)
+        _expect(
+            got,
+            {"instances": 1001},
+            where,
+            "1000.0000005 is 5e-7 above 1000, far more than 1e-9: round it UP; the tolerance is "
+            "1e-9 in absolute terms, for float rounding only, not a looser or relative one",
+        )
 
     def test_at_least_one_instance(self, submission):
         # A trickle: 0.2 requests/s use 0.001 core and hold 0.01 requests in flight.
@@ -237,6 +249,17 @@ class TestCapacityPlan:
             _expect(got, {"instances": 1}, where, "a service that is up runs on one instance")
         want = 0.5 / (0.1 * 3600) * 1e6
         _expect(got, {"mean_rps": 0.1, "cost_per_million": want}, where)
+        # A trickle of 1e-8 requests/s: both quotients are within 1e-9 of 0, which the
+        # tolerance reads as 0 instances: the max(1, ...) still keeps one.
+        where = f"rps=1e-8, p99_ms=50, cpu_ms=5, instance {inst}"
+        got = _plan(submission, 1e-8, 50, 5, inst, where)
+        _expect(
+            got,
+            {"instances": 1},
+            where,
+            "both quotients are within 1e-9 of 0, so they count as 0: at least one instance, "
+            "max(1, ...)",
+        )
 
     def test_units(self, submission):
         # cpu 1000 ms = one vCPU-second: 3 requests/s keep 3 vCPUs busy. 4 vCPUs at 75 %: 1.
@@ -361,6 +384,8 @@ class TestCapacityPlan:
             ("vcpus", -2, "vcpus=-2"),
             ("price_per_hour", 0, "price_per_hour=0"),
             ("price_per_hour", -0.2, "price_per_hour=-0.2"),
+            ("price_per_hour", float("inf"), "price_per_hour=inf (not finite)"),
+            ("vcpus", float("nan"), "vcpus=NaN (not finite)"),
             ("target_utilisation", 1.0, "target_utilisation=1.0 (no headroom at all)"),
             ("target_utilisation", 0.0, "target_utilisation=0.0"),
             ("target_utilisation", 80, "target_utilisation=80 (a percentage, not a fraction)"),
