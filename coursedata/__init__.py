@@ -10,6 +10,7 @@ Everything is generated in memory from a seed: no download, no file, no side eff
 Reference: docs/reference/data-world.md.
 """
 
+from coursedata.anomalies import with_anomalies
 from coursedata.labels import labels_as_of
 from coursedata.messy import raw_export
 from coursedata.schema import SCHEMA, Column, schema_markdown
@@ -39,4 +40,5 @@ __all__ = [
     "raw_export",
     "sample",
     "schema_markdown",
+    "with_anomalies",
 ]

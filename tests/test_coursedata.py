@@ -90,6 +90,7 @@ def test_frames_have_exactly_the_schema_columns_and_dtypes(small):
         "merchants": small.merchants,
         "raw_export": coursedata.raw_export(small),
     }
+    assert set(frames) == set(SCHEMA), "every SCHEMA table is checked here"
     for table, frame in frames.items():
         assert list(frame.columns) == list(SCHEMA[table]), f"{table}: columns differ from SCHEMA"
         for name, column in SCHEMA[table].items():
@@ -648,3 +649,87 @@ def test_truth_records_the_planted_episode_traits(medium):
         assert abs(episodes[trait].mean() - patterns[p]) < 0.1, trait
     assert abs(takeover["new_device"].mean() - patterns["p_new_device"]) < 0.1
     assert abs((episodes["pattern"] == "new_account").mean() - patterns["p_new_account"]) < 0.1
+
+
+# --- lesson 12: planted anomalies -----------------------------------------------------------------
+
+EXAMPLES = ROOT / "docs" / "examples" / "coursedata"
+
+
+@pytest.fixture(scope="module")
+def anomalous() -> tuple[coursedata.World, pd.DataFrame]:
+    world = coursedata.sample("medium")
+    return world, coursedata.with_anomalies(world, rate=0.002, seed=0)
+
+
+def kind_rows(world: coursedata.World, frame: pd.DataFrame, kind: str) -> np.ndarray:
+    record = world.truth.extras["anomalies"]
+    wanted = record.loc[record["kind"] == kind, "transaction_id"]
+    return frame["transaction_id"].isin(wanted).to_numpy()
+
+
+def test_with_anomalies_changes_only_the_amounts_of_the_recorded_honest_rows(anomalous):
+    world, frame = anomalous
+    tx, truth = world.transactions, world.truth
+    assert frame_hashes(world)["transactions"].tolist() == (
+        frame_hashes(coursedata.sample("medium"))["transactions"].tolist()
+    ), "with_anomalies must not modify world.transactions"
+    ids = truth.anomaly_ids
+    assert ids.dtype == np.int64 and np.all(np.diff(ids) > 0), "anomaly_ids: sorted unique int64"
+    record = truth.extras["anomalies"]
+    assert set(ids) == set(record["transaction_id"])
+    assert set(truth.incident.transaction_ids) <= set(ids), "the incident's rows are anomalies"
+    counts = record["kind"].value_counts()
+    assert counts.drop("incident").sum() == 100, "max(20, round(0.002 * 50,000)) planted rows"
+    assert counts["masking_outlier"] >= 3 and counts["unusual_combination"] >= 20
+    changed = frame["amount"].to_numpy() != tx["amount"].to_numpy()
+    planted = record.loc[record["kind"] != "incident", "transaction_id"]
+    assert set(tx.loc[changed, "transaction_id"]) == set(planted)
+    assert frame.drop(columns="amount").equals(tx.drop(columns="amount"))
+    assert (frame["amount"] > 0).all()
+    honest = ~tx["is_fraud"] & ~tx["transaction_id"].isin(truth.true_fraud_ids)
+    assert honest[changed].all(), "anomalies are planted on honest payments only"
+
+
+def test_median_and_mad_find_the_outliers_that_mean_and_std_miss(anomalous):
+    """A few absurd amounts in one category inflate its std about tenfold, so a mean/std z-score
+    misses most moderate outliers there; median/MAD finds every one. Neither sees the unusual
+    combinations, whose amount is ordinary for the category."""
+    world, frame = anomalous
+    example = load_example(EXAMPLES / "anomalies.py")
+    k = len(world.truth.anomaly_ids)
+    mean_rank = example.ranks(example.amount_scores(frame, robust=False))
+    robust_rank = example.ranks(example.amount_scores(frame, robust=True))
+    outliers = kind_rows(world, frame, "amount_outlier") | kind_rows(
+        world, frame, "masking_outlier"
+    )
+    restaurants = (frame["merchant_category"] == "restaurants").to_numpy()
+    assert (robust_rank[outliers] < k).all(), "median/MAD should rank every outlier in its top k"
+    missed = outliers & (mean_rank >= k)
+    assert missed.sum() >= 15 and (missed & restaurants).sum() >= 15, missed.sum()
+    combo = kind_rows(world, frame, "unusual_combination")
+    assert np.median(robust_rank[combo]) > 1_000 and (robust_rank[combo] >= k).all()
+
+
+def test_an_isolation_forest_sees_the_unusual_combinations(anomalous):
+    """Night, an ordinary amount for the category, 30 times the user's median: an IsolationForest
+    on the log amount, the hour and the amount over the user's median ranks every one of them
+    in its top 2 % (median rank about 160 of 50,000)."""
+    world, frame = anomalous
+    example = load_example(EXAMPLES / "anomalies.py")
+    with threadpool_limits(limits=1):
+        rank = example.ranks(example.forest_scores(frame, seed=0))
+    combo = kind_rows(world, frame, "unusual_combination")
+    assert rank[combo].max() < 0.02 * len(frame) and np.median(rank[combo]) < 400
+
+
+def test_with_anomalies_is_seeded_and_checks_its_arguments():
+    world = coursedata.sample("tiny")
+    first = coursedata.with_anomalies(world, seed=1)
+    first_ids = world.truth.anomaly_ids.copy()
+    assert first.equals(coursedata.with_anomalies(world, seed=1))
+    assert np.array_equal(first_ids, world.truth.anomaly_ids)
+    assert not first.equals(coursedata.with_anomalies(world, seed=2))
+    for rate in (0.0, -0.1, 0.5):
+        with pytest.raises(ValueError, match="rate"):
+            coursedata.with_anomalies(world, rate=rate)
