@@ -22,6 +22,7 @@ from coursedata.truth import (
     Seasonality,
     Truth,
 )
+from coursedata.volumes import LevelShift, VolumeTruth, daily_volumes, daily_volumes_truth
 from coursedata.world import SAMPLES, World, generate, sample
 
 __all__ = [
@@ -30,11 +31,15 @@ __all__ = [
     "Column",
     "DataIncident",
     "GradualDrift",
+    "LevelShift",
     "PrevalenceShift",
     "RawExportTruth",
     "Seasonality",
     "Truth",
+    "VolumeTruth",
     "World",
+    "daily_volumes",
+    "daily_volumes_truth",
     "generate",
     "labels_as_of",
     "raw_export",

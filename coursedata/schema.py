@@ -1,8 +1,9 @@
 """`SCHEMA`: every column of every table, with its dtype, meaning and (for categories) values.
 
-`SCHEMA[table][column]` is a `Column`. The tables are "transactions", "users", "merchants" and
-"raw_export"; columns are listed in frame order. `str(frame[column].dtype) == Column.dtype` holds
-for every generated frame (a test checks it), and `schema_markdown` renders the tables that
+`SCHEMA[table][column]` is a `Column`. The tables are "transactions", "users", "merchants",
+"raw_export", and the later lessons' "daily_volumes", "interactions" and "dispute_notes";
+columns are listed in frame order. `str(frame[column].dtype) == Column.dtype` holds for every
+generated frame (a test checks it), and `schema_markdown` renders the tables that
 docs/reference/data-world.md shows (a test checks the page holds them verbatim).
 """
 
@@ -100,11 +101,20 @@ RAW_EXPORT: dict[str, Column] = {
     for name in TRANSACTIONS
 }
 
+DAILY_VOLUMES: dict[str, Column] = {
+    "date": Column(UTC, "The day (midnight UTC); every day of the window, for every category."),
+    "merchant_category": _category("The merchants' category.", vocab.CATEGORIES),
+    "volume": Column(
+        "int64", "Payments that day in that category (>= 0; `crypto` has days with none)."
+    ),
+}
+
 SCHEMA: dict[str, dict[str, Column]] = {
     "transactions": TRANSACTIONS,
     "users": USERS,
     "merchants": MERCHANTS,
     "raw_export": RAW_EXPORT,
+    "daily_volumes": DAILY_VOLUMES,
 }
 
 

@@ -89,6 +89,7 @@ def test_frames_have_exactly_the_schema_columns_and_dtypes(small):
         "users": small.users,
         "merchants": small.merchants,
         "raw_export": coursedata.raw_export(small),
+        "daily_volumes": coursedata.daily_volumes(days=60),
     }
     assert set(frames) == set(SCHEMA), "every SCHEMA table is checked here"
     for table, frame in frames.items():
@@ -733,3 +734,82 @@ def test_with_anomalies_is_seeded_and_checks_its_arguments():
     for rate in (0.0, -0.1, 0.5):
         with pytest.raises(ValueError, match="rate"):
             coursedata.with_anomalies(world, rate=rate)
+
+
+# --- lesson 12: daily volumes ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def volumes() -> tuple[pd.DataFrame, coursedata.VolumeTruth]:
+    return coursedata.daily_volumes(seed=0), coursedata.daily_volumes_truth(seed=0)
+
+
+def test_daily_volumes_is_long_sorted_seeded_and_checked(volumes):
+    daily, truth = volumes
+    assert len(daily) == 1096 * 15 and truth.days == 1096
+    assert daily["date"].min() == pd.Timestamp("2022-01-01", tz="UTC")
+    assert daily.groupby("merchant_category", observed=True)["date"].is_monotonic_increasing.all()
+    assert (daily["volume"] >= 0).all()
+    assert daily.equals(coursedata.daily_volumes(seed=0))
+    assert not daily.equals(coursedata.daily_volumes(seed=1))
+    short = coursedata.daily_volumes(seed=0, start="2023-06-01", days=60)
+    assert len(short) == 60 * 15 and short["date"].min() == pd.Timestamp("2023-06-01", tz="UTC")
+    for days in (10, 100_000):
+        with pytest.raises(ValueError, match="days"):
+            coursedata.daily_volumes(days=days)
+
+
+def test_daily_volumes_plants_weekly_and_yearly_seasonality(volumes):
+    daily, truth = volumes
+    for category in ("grocery", "restaurants", "transport", "retail", "travel"):
+        series = daily[daily["merchant_category"] == category]
+        by_day = series.groupby(series["date"].dt.day_of_week)["volume"].mean()
+        measured = by_day / by_day.mean()
+        assert np.allclose(measured, truth.weekly[category], atol=0.06), (category, measured)
+    travel = daily[daily["merchant_category"] == "travel"]
+    month = travel["date"].dt.month
+    assert travel[month == 7]["volume"].mean() > 1.8 * travel[month == 1]["volume"].mean()
+
+
+def test_daily_volumes_plants_holidays_and_a_level_shift(volumes):
+    daily, truth = volumes
+    wide = daily.pivot(index="date", columns="merchant_category", values="volume")
+    easter = set(truth.holidays.loc[truth.holidays["holiday"] == "Easter Monday", "date"])
+    assert {pd.Timestamp(d, tz="UTC") for d in ("2022-04-18", "2023-04-10", "2024-04-01")} == easter
+    expected = truth.expected.pivot(index="date", columns="merchant_category", values="expected")
+    for (day, name), rows in truth.holidays.groupby(["date", "holiday"]):
+        # Volume that day over what the calendar alone (no holiday) would have brought, summed
+        # over the categories the holiday moves: the planted factor, within the noise.
+        cats = rows["merchant_category"].astype(str).tolist()
+        usual = (expected.loc[day, cats] / rows["factor"].to_numpy()).sum()
+        measured = wide.loc[day, cats].sum() / usual
+        assert abs(measured - rows["factor"].iloc[0]) < 0.12 * rows["factor"].iloc[0], (day, name)
+    christmas = pd.Timestamp("2023-12-25", tz="UTC")
+    assert not truth.holidays["merchant_category"].isin(["digital_goods", "gambling"]).any()
+    assert (
+        wide.loc[christmas, "gambling"]
+        > 0.6 * wide.loc[christmas - pd.Timedelta(days=7), "gambling"]
+    )
+    shift = truth.level_shift
+    month = pd.Timedelta(days=28)
+    after = wide.loc[shift.start : shift.start + month - pd.Timedelta(days=1)].mean()
+    before = wide.loc[shift.start - month : shift.start - pd.Timedelta(days=1)].mean()
+    ratio = (after / before).drop("crypto")
+    assert abs(ratio[shift.category] - shift.factor) < 0.12, ratio[shift.category]
+    assert ratio.drop(shift.category).between(0.8, 1.25).all(), ratio
+    zeros = (wide == 0).sum()
+    assert zeros[zeros > 0].index.tolist() == list(truth.zero_categories) == ["crypto"]
+
+
+def test_gradient_boosting_on_lags_beats_the_seasonal_naive_but_not_on_christmas(volumes):
+    daily, truth = volumes
+    example = load_example(EXAMPLES / "daily_volumes.py")
+    result = example.backtest_last_year(daily)
+    error = result.assign(
+        naive=(result["naive"] - result["actual"]).abs(),
+        model=(result["model"] - result["actual"]).abs(),
+    )
+    assert error["model"].mean() < 0.9 * error["naive"].mean()
+    by_day = error.groupby("date")[["naive", "model"]].sum()
+    christmas = pd.Timestamp("2024-12-25", tz="UTC")
+    assert (by_day.loc[christmas] > 5 * by_day.median()).all(), "both fail on Christmas Day"
