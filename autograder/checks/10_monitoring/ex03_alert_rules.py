@@ -675,6 +675,13 @@ def _is_up_zero(node: Any) -> bool:
 
 
 def _is_absent_up(node: Any) -> bool:
+    """absent(up{...}), or the same filtered on its only value, 1 (`absent(up{...}) == 1`)."""
+    if isinstance(node, pq.BinaryExpr) and (_op(node), _number(node.rhs)) in (
+        ("==", 1.0),
+        (">", 0.0),
+        (">=", 1.0),
+    ):
+        node = strip(node.lhs)
     return (
         isinstance(node, pq.Call)
         and node.func.name == "absent"
