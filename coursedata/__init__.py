@@ -11,6 +11,7 @@ Reference: docs/reference/data-world.md.
 """
 
 from coursedata.anomalies import with_anomalies
+from coursedata.interactions import InteractionsTruth, interactions, interactions_truth
 from coursedata.labels import labels_as_of
 from coursedata.messy import raw_export
 from coursedata.schema import SCHEMA, Column, schema_markdown
@@ -31,6 +32,7 @@ __all__ = [
     "Column",
     "DataIncident",
     "GradualDrift",
+    "InteractionsTruth",
     "LevelShift",
     "PrevalenceShift",
     "RawExportTruth",
@@ -41,6 +43,8 @@ __all__ = [
     "daily_volumes",
     "daily_volumes_truth",
     "generate",
+    "interactions",
+    "interactions_truth",
     "labels_as_of",
     "raw_export",
     "sample",

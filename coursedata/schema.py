@@ -109,12 +109,21 @@ DAILY_VOLUMES: dict[str, Column] = {
     ),
 }
 
+INTERACTIONS: dict[str, Column] = {
+    "user_id": Column("int64", "The buyer: a random permutation of 1..n_users (its own users)."),
+    "merchant_id": Column(
+        "int64", "The merchant bought from: a random permutation of 1..n_merchants (its own)."
+    ),
+    "timestamp": Column(UTC, "When the purchase was made (whole seconds)."),
+}
+
 SCHEMA: dict[str, dict[str, Column]] = {
     "transactions": TRANSACTIONS,
     "users": USERS,
     "merchants": MERCHANTS,
     "raw_export": RAW_EXPORT,
     "daily_volumes": DAILY_VOLUMES,
+    "interactions": INTERACTIONS,
 }
 
 

@@ -90,6 +90,7 @@ def test_frames_have_exactly_the_schema_columns_and_dtypes(small):
         "merchants": small.merchants,
         "raw_export": coursedata.raw_export(small),
         "daily_volumes": coursedata.daily_volumes(days=60),
+        "interactions": coursedata.interactions(n_users=500, n_merchants=200, days=60),
     }
     assert set(frames) == set(SCHEMA), "every SCHEMA table is checked here"
     for table, frame in frames.items():
@@ -813,3 +814,56 @@ def test_gradient_boosting_on_lags_beats_the_seasonal_naive_but_not_on_christmas
     by_day = error.groupby("date")[["naive", "model"]].sum()
     christmas = pd.Timestamp("2024-12-25", tz="UTC")
     assert (by_day.loc[christmas] > 5 * by_day.median()).all(), "both fail on Christmas Day"
+
+
+# --- lesson 12: interactions ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def purchases() -> tuple[pd.DataFrame, coursedata.InteractionsTruth]:
+    return coursedata.interactions(seed=0), coursedata.interactions_truth(seed=0)
+
+
+def test_interactions_are_sparse_sorted_seeded_and_checked(purchases):
+    frame, truth = purchases
+    assert 200_000 < len(frame) < 300_000
+    assert frame["user_id"].between(1, 20_000).all() and frame["user_id"].nunique() == 20_000
+    assert frame["merchant_id"].between(1, 2_000).all()
+    assert frame["timestamp"].is_monotonic_increasing
+    assert frame["timestamp"].min() >= truth.start and frame["timestamp"].max() < truth.end
+    pairs = frame.drop_duplicates(["user_id", "merchant_id"])
+    assert len(pairs) / (20_000 * 2_000) < 0.01, "a dense user x merchant matrix would be waste"
+    small = {"n_users": 500, "n_merchants": 200, "days": 60}
+    assert coursedata.interactions(seed=1, **small).equals(coursedata.interactions(seed=1, **small))
+    assert not coursedata.interactions(seed=1, **small).equals(
+        coursedata.interactions(seed=2, **small)
+    )
+    for kwargs, message in [({"n_users": 10}, "n_users"), ({"n_merchants": 5}, "n_merchants"),
+                            ({"days": 7}, "days")]:  # fmt: skip
+        with pytest.raises(ValueError, match=message):
+            coursedata.interactions(**kwargs)
+
+
+def test_interactions_plant_repeats_skew_tastes_and_a_cold_start_cohort(purchases):
+    frame, truth = purchases
+    repeats = frame.duplicated(["user_id", "merchant_id"]).mean()
+    assert repeats == pytest.approx(truth.repeat_share) and repeats > 0.5
+    counts = frame["merchant_id"].value_counts()
+    assert counts.iloc[:200].sum() / len(frame) == pytest.approx(truth.top_decile_share)
+    assert truth.top_decile_share > 0.5, "the 10 % most bought merchants take most purchases"
+    cluster = frame["merchant_id"].map(truth.merchant_cluster)
+    tastes = truth.user_clusters.set_index("user_id")
+    main = (cluster == frame["user_id"].map(tastes["main_cluster"])).mean()
+    assert main > 0.5, "users buy mostly in their main taste cluster (chance: 1 in 25)"
+    first = frame.groupby("user_id")["timestamp"].min()
+    cold = first[first >= truth.end - pd.Timedelta(days=truth.cold_start_days)].index
+    assert np.array_equal(np.sort(cold.to_numpy()), truth.cold_start_user_ids)
+    assert 0.02 < len(truth.cold_start_user_ids) / 20_000 < 0.06
+
+
+def test_item_item_similarity_beats_popularity_on_a_temporal_split(purchases):
+    frame, truth = purchases
+    example = load_example(EXAMPLES / "interactions.py")
+    result = example.compare(frame, truth)
+    assert result["users"] > 5_000
+    assert result["item_item"] > 2 * result["popularity"], result
