@@ -11,6 +11,7 @@ Reference: docs/reference/data-world.md.
 """
 
 from coursedata.anomalies import with_anomalies
+from coursedata.disputes import REASONS, dispute_notes
 from coursedata.interactions import InteractionsTruth, interactions, interactions_truth
 from coursedata.labels import labels_as_of
 from coursedata.messy import raw_export
@@ -27,6 +28,7 @@ from coursedata.volumes import LevelShift, VolumeTruth, daily_volumes, daily_vol
 from coursedata.world import SAMPLES, World, generate, sample
 
 __all__ = [
+    "REASONS",
     "SAMPLES",
     "SCHEMA",
     "Column",
@@ -42,6 +44,7 @@ __all__ = [
     "World",
     "daily_volumes",
     "daily_volumes_truth",
+    "dispute_notes",
     "generate",
     "interactions",
     "interactions_truth",

@@ -117,6 +117,19 @@ INTERACTIONS: dict[str, Column] = {
     "timestamp": Column(UTC, "When the purchase was made (whole seconds)."),
 }
 
+DISPUTE_NOTES: dict[str, Column] = {
+    "note_id": Column("int64", "Unique id: a random permutation of 1..n."),
+    "transaction_id": Column("int64", "The disputed payment (`transactions.transaction_id`)."),
+    "created_at": Column(
+        UTC, "When the customer wrote it: after the payment, before its chargeback if any."
+    ),
+    "text": Column("str", "The customer's note: 1 to 3 sentences, English, unique."),
+    "gold_reason": _category(
+        "The reason, labelled by an analyst, for a random 20 % of the notes; missing elsewhere.",
+        vocab.DISPUTE_REASONS,
+    ),
+}
+
 SCHEMA: dict[str, dict[str, Column]] = {
     "transactions": TRANSACTIONS,
     "users": USERS,
@@ -124,6 +137,7 @@ SCHEMA: dict[str, dict[str, Column]] = {
     "raw_export": RAW_EXPORT,
     "daily_volumes": DAILY_VOLUMES,
     "interactions": INTERACTIONS,
+    "dispute_notes": DISPUTE_NOTES,
 }
 
 

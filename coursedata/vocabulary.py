@@ -78,3 +78,8 @@ MERCHANT_NAME_SECOND: tuple[str, ...] = (
     "Fox", "Bridge", "Market", "Corner", "Lane", "Garden", "Works", "House", "Point",
     "Square", "Hub", "Street", "Bay", "Field", "Gate", "Hill",
 )  # fmt: skip
+
+# Why a customer disputes a payment (lesson 13's dispute notes); the simulated LLM answers with one.
+DISPUTE_REASONS: tuple[str, ...] = (
+    "unauthorized", "not_received", "not_as_described", "duplicate", "cancelled",
+)  # fmt: skip

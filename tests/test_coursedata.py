@@ -91,6 +91,7 @@ def test_frames_have_exactly_the_schema_columns_and_dtypes(small):
         "raw_export": coursedata.raw_export(small),
         "daily_volumes": coursedata.daily_volumes(days=60),
         "interactions": coursedata.interactions(n_users=500, n_merchants=200, days=60),
+        "dispute_notes": coursedata.dispute_notes(small),
     }
     assert set(frames) == set(SCHEMA), "every SCHEMA table is checked here"
     for table, frame in frames.items():
@@ -867,3 +868,84 @@ def test_item_item_similarity_beats_popularity_on_a_temporal_split(purchases):
     result = example.compare(frame, truth)
     assert result["users"] > 5_000
     assert result["item_item"] > 2 * result["popularity"], result
+
+
+# --- lesson 13: dispute notes and noisier labels ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def noted() -> tuple[coursedata.World, pd.DataFrame]:
+    world = coursedata.sample("medium")
+    return world, coursedata.dispute_notes(world, seed=0)
+
+
+def test_dispute_notes_cover_every_chargeback_with_unique_texts(noted):
+    world, notes = noted
+    tx, truth = world.transactions, world.truth
+    assert len(notes) >= 2_000
+    assert notes["text"].is_unique, "the simulated LLM looks notes up by their text"
+    assert sorted(notes["note_id"]) == list(range(1, len(notes) + 1))
+    assert not notes["note_id"].is_monotonic_increasing, "note ids are a random permutation"
+    assert notes["transaction_id"].is_unique
+    charged = tx.loc[tx["is_fraud"], "transaction_id"]
+    assert charged.isin(notes["transaction_id"]).all(), "every chargeback has its note"
+    missed = np.isin(truth.missed_fraud_ids, notes["transaction_id"]).sum()
+    assert missed == round(0.5 * len(truth.missed_fraud_ids))
+    assert notes["created_at"].is_monotonic_increasing
+    paid = notes.merge(tx, on="transaction_id")
+    assert (paid["created_at"] > paid["timestamp"]).all()
+    with_cb = paid[paid["is_fraud"]]
+    assert (with_cb["created_at"] < with_cb["chargeback_at"]).all()
+    sentences = notes["text"].str.count(r"[.!?]\s") + 1
+    assert sentences.between(1, 3).all()
+
+
+def test_dispute_notes_record_reasons_difficulty_and_a_gold_sample(noted):
+    world, notes = noted
+    record = world.truth.extras["dispute_notes"]
+    assert coursedata.REASONS == (
+        "unauthorized", "not_received", "not_as_described", "duplicate", "cancelled"
+    )  # fmt: skip
+    assert sorted(record["note_id"]) == sorted(notes["note_id"])
+    joined = notes.merge(record, on=["note_id", "transaction_id", "text"])
+    assert len(joined) == len(notes)
+    assert set(record["reason"]) == set(coursedata.REASONS)
+    assert record["difficulty"].between(0, 1).all()
+    assert (record["hard"] == (record["difficulty"] >= 0.6)).all()
+    assert 0.15 < record["hard"].mean() < 0.4
+    gold = joined[joined["gold_reason"].notna()]
+    assert len(gold) == round(0.2 * len(notes))
+    assert (gold["gold_reason"].astype(str) == gold["reason"].astype(str)).all()
+    by_source = record.groupby("source", observed=True)["reason"]
+    assert (record.loc[record["source"] == "fraud", "reason"] == "unauthorized").all()
+    friendly = record.loc[record["source"] == "friendly_fraud", "reason"]
+    assert len(friendly) == len(world.truth.friendly_fraud_ids)
+    assert (friendly != "unauthorized").mean() > 0.6, "friendly fraud says 'not received' etc."
+    assert by_source.nunique()["dispute"] == 5
+
+
+def test_keyword_rules_cover_most_notes_with_real_conflicts(noted):
+    world, notes = noted
+    example = load_example(EXAMPLES / "dispute_notes.py")
+    record = world.truth.extras["dispute_notes"].set_index("note_id").loc[notes["note_id"]]
+    votes = example.keyword_votes(notes["text"]).to_numpy()
+    n_votes = votes.sum(axis=1)
+    assert 0.6 <= (n_votes > 0).mean() <= 0.8 and (n_votes > 1).mean() > 0.05
+    single = n_votes == 1
+    voted = np.array(list(example.KEYWORDS))[votes.argmax(axis=1)]
+    right = voted == record["reason"].astype(str).to_numpy()
+    clear = (record["wording"] == "clear").to_numpy()
+    misleading = (record["wording"] == "misleading").to_numpy()
+    assert right[single & clear].mean() > 0.95 and right[single & misleading].mean() < 0.2
+
+
+def test_dispute_notes_are_seeded_and_leave_the_world_alone():
+    world = coursedata.sample("small")
+    before = frame_hashes(world)
+    first = coursedata.dispute_notes(world, seed=1)
+    assert first.equals(coursedata.dispute_notes(world, seed=1))
+    assert not first.equals(coursedata.dispute_notes(world, seed=2))
+    assert all(np.array_equal(before[k], v) for k, v in frame_hashes(world).items())
+    world.transactions = world.transactions.assign(is_fraud=False)
+    with pytest.raises(ValueError, match="charged-back"):
+        coursedata.dispute_notes(world)
