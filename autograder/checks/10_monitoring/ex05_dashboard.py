@@ -586,6 +586,12 @@ class TestProvisioning:
                 f"write_provisioning returned {paths!r}, expected the list of the three paths "
                 f"{[str(p) for p in expected]}, in that order"
             )
+        if any(isinstance(p, str) for p in paths):
+            fail(
+                f"write_provisioning returned the strings {paths!r}: its signature says "
+                "list[Path], the pathlib.Path of each file (a caller reads path.name, "
+                "path.read_text() on them)"
+            )
         listing = _listing(root)
         if listing != sorted(f.as_posix() for f in FILES):
             fail(
