@@ -6,6 +6,9 @@
     raw = coursedata.raw_export(world, seed=0)                     # the messy all-text export
     y = coursedata.labels_as_of(world, "2025-03-01")               # the labels known by then
 
+Later lessons' tables, each seeded on its own stream (the world's frames never change):
+with_anomalies(world), daily_volumes(), interactions(), dispute_notes(world), noisy_labels(world).
+
 Everything is generated in memory from a seed: no download, no file, no side effect at import.
 Reference: docs/reference/data-world.md.
 """
@@ -15,6 +18,7 @@ from coursedata.disputes import REASONS, dispute_notes
 from coursedata.interactions import InteractionsTruth, interactions, interactions_truth
 from coursedata.labels import labels_as_of
 from coursedata.messy import raw_export
+from coursedata.noise import NoisyLabels, noisy_labels
 from coursedata.schema import SCHEMA, Column, schema_markdown
 from coursedata.truth import (
     DataIncident,
@@ -36,6 +40,7 @@ __all__ = [
     "GradualDrift",
     "InteractionsTruth",
     "LevelShift",
+    "NoisyLabels",
     "PrevalenceShift",
     "RawExportTruth",
     "Seasonality",
@@ -49,6 +54,7 @@ __all__ = [
     "interactions",
     "interactions_truth",
     "labels_as_of",
+    "noisy_labels",
     "raw_export",
     "sample",
     "schema_markdown",
