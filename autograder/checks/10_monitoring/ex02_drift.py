@@ -759,6 +759,28 @@ class TestDriftReport:
             report, reference.drift_report(ref, cur), "frames sharing some of their columns"
         )
 
+    def test_missing_values_left_out_per_column(self, submission, reference):
+        ref, cur = _frame(300, 5), _frame(250, 6, 0.3)
+        ref.loc[ref.index % 7 == 0, "amount"] = np.nan
+        cur.loc[cur.index % 4 == 1, "amount"] = np.nan
+        cur["channel"] = cur["channel"].astype(object)
+        cur.loc[cur.index % 5 == 2, "channel"] = None
+        where = (
+            "frames of 300 and 250 rows with NaN amounts in some rows and missing channels in "
+            "others"
+        )
+        report = _report(submission, ref, cur, where)
+        hour = report.loc[report["feature"] == "hour", "psi"]
+        expected = reference.psi(ref["hour"], cur["hour"])
+        if len(hour) == 1 and not math.isclose(float(hour.iloc[0]), expected, rel_tol=1e-9):
+            fail(
+                f"on {where}, the psi of 'hour' (which has no missing value) is "
+                f"{float(hour.iloc[0]):.6g}, expected {expected:.6g} over all its rows: a missing "
+                "value is left out of its own column only (psi(ref[col], cur[col])), never by "
+                "dropping the whole row from every column"
+            )
+        _compare_reports(report, reference.drift_report(ref, cur), where)
+
     def test_severity_thresholds_and_ties(self, submission):
         # Fakes replace psi and categorical_psi: each column's psi is the value its first reference
         # value names, so that PSI values exactly at 0.1 and 0.2 can be tried.
