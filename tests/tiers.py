@@ -6,4 +6,4 @@ examples start the same services. Their mutants, solutions, stubs and examples a
 integration tier, which `.ci/run` runs; that keeps the default run under 6 minutes.
 """
 
-INTEGRATION_LESSONS = ("06_tracking", "07_batch", "08_serving", "09_containers", "10_monitoring")
+INTEGRATION_LESSONS = ("06_tracking", "07_batch", "08_serving", "09_containers", "10_monitoring", "13_data_centric")

@@ -1,0 +1,12 @@
+"""Exercise 04 · A hybrid router.
+
+Docs: docs/lessons/13-data-centric.md#ex04-hybrid-router
+
+TODO: the contract (placeholder, being written).
+"""
+
+
+def placeholder():
+    """Placeholder."""
+    # TODO: return 1
+    raise NotImplementedError

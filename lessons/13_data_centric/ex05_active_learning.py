@@ -1,0 +1,12 @@
+"""Exercise 05 · Active learning.
+
+Docs: docs/lessons/13-data-centric.md#ex05-active-learning
+
+TODO: the contract (placeholder, being written).
+"""
+
+
+def placeholder():
+    """Placeholder."""
+    # TODO: return 1
+    raise NotImplementedError

@@ -1,0 +1,13 @@
+"""Exercise 03 · Forecast features without leaks.
+
+Docs: docs/lessons/12-applications.md#ex03-forecast-features
+
+TODO: the contract (placeholder, being written).
+"""
+
+
+def placeholder():
+    """Placeholder."""
+    # BEGIN SOLUTION: return 1
+    return 1
+    # END SOLUTION

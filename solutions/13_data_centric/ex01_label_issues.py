@@ -1,0 +1,13 @@
+"""Exercise 01 · Finding label issues.
+
+Docs: docs/lessons/13-data-centric.md#ex01-label-issues
+
+TODO: the contract (placeholder, being written).
+"""
+
+
+def placeholder():
+    """Placeholder."""
+    # BEGIN SOLUTION: return 1
+    return 1
+    # END SOLUTION

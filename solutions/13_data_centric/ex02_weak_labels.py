@@ -1,0 +1,13 @@
+"""Exercise 02 · Weak labels.
+
+Docs: docs/lessons/13-data-centric.md#ex02-weak-labels
+
+TODO: the contract (placeholder, being written).
+"""
+
+
+def placeholder():
+    """Placeholder."""
+    # BEGIN SOLUTION: return 1
+    return 1
+    # END SOLUTION
