@@ -237,6 +237,24 @@ def _profile_real(module) -> dict:
     }
 
 
+def _profile_frame(module) -> dict:
+    """A pipeline whose first step selects DataFrame columns BY NAME: it only works on X itself."""
+    from sklearn.compose import ColumnTransformer
+
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame(rng.normal(size=(40, 3)), columns=["amount", "hour", "age"])
+    y = (X["amount"] > 0).astype(int)
+    pick = ColumnTransformer([("num", StandardScaler(), ["amount", "age"])])
+    pipeline = Pipeline([("pick", pick), ("model", LogisticRegression())]).fit(X, y)
+    try:
+        table = module.profile_pipeline(pipeline, X, 2)
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported to the check as data
+        return {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
+    return {"error": None, "table": _table_facts(table)}
+
+
 # --- in the grader's process ----------------------------------------------------------------
 
 
@@ -557,6 +575,16 @@ class TestProfilePipeline:
                 )
             if log:
                 fail(f"{shown} instead of a Pipeline should raise before calling anything")
+
+    def test_first_step_gets_x_itself(self, submission):
+        facts = submission.observe(_profile_frame)
+        if facts["error"] is not None:
+            fail(
+                f"profile_pipeline raised {facts['error']} on a pipeline whose first step (a "
+                "ColumnTransformer) selects the DataFrame's columns by name: the first step "
+                "runs on X itself, as the pipeline's predict_proba gives it (not np.asarray(X))"
+            )
+        _table({"table": facts["table"]}, ["pick", "model"])
 
     def test_real_pipeline_like_the_reference(self, submission, reference):
         # A real scikit-learn pipeline on a DataFrame; the reference profiles it here too.
