@@ -101,6 +101,19 @@ class MostlySlowModel(TableModel):
         return super().predict_proba(X)
 
 
+class FirstRowModel(TableModel):
+    """Its one-row calls on X_val's FIRST row (position 0) take `ms`; on any other row, none."""
+
+    def __init__(self, scores, payload, tag, ms: float) -> None:
+        super().__init__(scores, payload, tag)
+        self.ms = ms
+
+    def predict_proba(self, X) -> np.ndarray:
+        if len(X) == 1 and int(np.asarray(X, dtype=np.float64)[0, 0]) == 0:
+            time.sleep(self.ms / 1000.0)
+        return super().predict_proba(X)
+
+
 class ColdModel(TableModel):
     """Fast, except its first one-row call, which takes `ms` (a lazy import, a cold cache)."""
 
@@ -342,6 +355,18 @@ class TestSmallestWithin:
             "0.9 - 0.85 is 0.05000000000000004 in floating point: the contract's 1e-9 "
             "tolerance (auc_drop <= max_auc_drop + 1e-9) keeps a drop equal to the budget within",
         )
+        # A budget of the int 0 (a number >= 0): only a model as good as the reference is within.
+        candidates = {
+            "twin": TableModel(_scores(y, 40), 2_000, "twin"),
+            "tree_d2": TableModel(_scores(y, 60), 1_000, "tree_d2"),
+        }
+        where = (
+            "a reference of AUC 0.9, a smaller twin of AUC 0.9 and a candidate of 0.85, budget 0"
+        )
+        model, report = _call(submission, candidates, X, y, 0, reference, 2, where)
+        _chosen(
+            model, "twin", report, where, "a budget of 0 (an int is a number) keeps a drop of 0"
+        )
 
     def test_ties(self, submission):
         X, y = _validation(7)
@@ -396,11 +421,13 @@ class TestSmallestWithin:
             "slow_rows": SleepyModel(scores, 1_000, "slow_rows", ms_per_row=0.1),
             "outliers": OutlierModel(scores, 1_000, "outliers", ms=200.0),
             "mostly_slow": MostlySlowModel(scores, 1_000, "mostly_slow", ms=20.0),
+            "first_row": FirstRowModel(scores, 1_000, "first_row", ms=20.0),
         }
         where = (
             "200 validation rows; slow_call sleeps 8 ms per call, slow_rows 0.1 ms per row, "
             "outliers is fast but its 2nd and 3rd one-row calls take 200 ms, mostly_slow's "
-            "one-row calls take 20 ms but its 3rd, repeats=5"
+            "one-row calls take 20 ms but its 3rd, first_row takes 20 ms on X_val's first row "
+            "alone, repeats=5"
         )
         _, report = _call(submission, candidates, X, y, 0.05, reference, 5, where)
         got = report.set_index(report["name"].astype(str))
@@ -430,6 +457,12 @@ class TestSmallestWithin:
                 f"one-row calls take 20 ms except one fast call, on {where}: report the MEDIAN "
                 "of the timed calls (20 ms here), not the fastest: one lucky call says nothing "
                 "of a typical one"
+            )
+        if not row["first_row"] >= 15.0:
+            fail(
+                f"p50_ms_row of first_row is {row['first_row']:.4g} ms, for a model that takes "
+                f"20 ms on X_val's first row and ~0 on any other, on {where}: time the FIRST row "
+                "of X_val (X_val[:1] or X_val.iloc[:1]), the same row for every model"
             )
         if not row["fast"] < row["slow_call"]:
             fail(f"p50_ms_row of fast is not below slow_call's, on {where}")
