@@ -164,6 +164,17 @@ class TestCapacityPlan:
             where,
             "requests waiting on I/O hold a slot without using the CPU: size for both",
         )
+        # max_concurrency=1 (one single-threaded worker) is allowed: >= 1. 10 requests/s of
+        # 100 ms hold 1 in flight; 1 slot at 50 % holds 0.5: 2 instances.
+        inst = _instance(vcpus=2, price_per_hour=0.1, target_utilisation=0.5, max_concurrency=1)
+        where = f"rps=10, p99_ms=100, cpu_ms_per_request=1, instance {inst}"
+        got = _plan(submission, 10, 100, 1, inst, where)
+        _expect(
+            got,
+            {"concurrency": 1.0, "instances": 2},
+            where,
+            "max_concurrency=1 (one request at a time) is a valid instance: it is >= 1",
+        )
 
     def test_sized_for_the_peak_billed_by_the_mean(self, submission):
         # One value per minute of an hour: 59 quiet minutes at 50/s and one at 650/s.
