@@ -8,7 +8,6 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -613,11 +612,8 @@ def test_raw_export_is_seeded_and_leaves_the_world_alone():
 
 @pytest.mark.parametrize(("kind", "rows"), [("tiny", 1_000), ("small", 5_000)])
 def test_sample_worlds_are_small_and_fast(kind, rows):
-    started = time.perf_counter()
-    world = coursedata.sample(kind)
-    elapsed = time.perf_counter() - started
+    world = coursedata.sample(kind)  # its speed: bench/bench_coursedata.py
     assert len(world.transactions) == rows
-    assert elapsed < 0.5, f"sample({kind!r}) took {elapsed:.2f} s"
     assert (
         frame_hashes(world)["transactions"].tolist()
         == frame_hashes(coursedata.sample(kind))["transactions"].tolist()
@@ -984,18 +980,3 @@ def test_confident_learning_finds_the_planted_label_noise(medium):
         found = example.suspects(features, tx["is_fraud"].to_numpy())
     hits = np.isin(tx["transaction_id"].to_numpy()[found], medium.truth.label_noise_ids).sum()
     assert hits >= 45 and len(found) < 400, (hits, len(found))
-
-
-def test_later_lessons_tables_generate_fast(medium):
-    world = coursedata.sample("medium")
-    for name, make in [
-        ("with_anomalies", lambda: coursedata.with_anomalies(world)),
-        ("daily_volumes", coursedata.daily_volumes),
-        ("interactions", coursedata.interactions),
-        ("dispute_notes", lambda: coursedata.dispute_notes(world)),
-        ("noisy_labels", lambda: coursedata.noisy_labels(world)),
-    ]:
-        started = time.perf_counter()
-        make()
-        elapsed = time.perf_counter() - started
-        assert elapsed < 1.0, f"{name} took {elapsed:.2f} s"
