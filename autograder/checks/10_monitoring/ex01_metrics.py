@@ -252,8 +252,10 @@ def _drift(module: Any, model_path: str, reports: list, bad: list) -> dict:
     import numpy as np
     from starlette.testclient import TestClient
 
-    app = module.create_monitored_app(model_path)
+    # The app that record_drift is called on is made second: a gauge shared between apps (made
+    # once, in the first app's registry) shows up in the wrong app's scrape.
     other = module.create_monitored_app(model_path)
+    app = module.create_monitored_app(model_path)
     client = TestClient(app, raise_server_exceptions=False)
     scrapes = []
     for report in reports:
