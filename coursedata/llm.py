@@ -41,16 +41,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException
 
-try:  # the dispute notes' reasons, defined beside the notes' generator
-    from coursedata import REASONS
-except ImportError:  # pragma: no cover - before the notes' generator lands
-    REASONS: tuple[str, ...] = (
-        "unauthorized",
-        "not_received",
-        "not_as_described",
-        "duplicate",
-        "cancelled",
-    )
+from coursedata.disputes import REASONS  # the dispute notes' reasons
 
 __all__ = [
     "REASONS",
