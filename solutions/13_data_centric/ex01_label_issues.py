@@ -90,7 +90,7 @@ def find_label_issues(y, pred_proba) -> np.ndarray:
 
     thresholds = np.array([P[y == j, j].mean() for j in range(K)])
     floors = thresholds - TOLERANCE
-    above = P >= floors
+    above = np.greater_equal(P, floors)
     counted = above.any(axis=1)
     guess = np.where(above, P, -1.0).argmax(axis=1)
     C = np.zeros((K, K), dtype=np.int64)
