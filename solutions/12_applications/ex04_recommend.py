@@ -44,7 +44,7 @@ Write three functions:
      once in `train`, whatever the number of purchases. Build it with `scipy.sparse` and keep it
      sparse; never build a dense users x merchants matrix (the peak memory on the data world's
      20,000 x 2,000 table must stay far below the 320 MB of a dense one; the reference needs
-     about 30 MB). The candidates are the merchants that appear in `train`.
+     about 11 MB). The candidates are the merchants that appear in `train`.
    - The similarity of merchants i and j is the cosine of their columns: the number of users who
      bought from both, divided by sqrt(buyers of i * buyers of j).
    - The score of a merchant for a user is the sum of its similarities with the merchants the

@@ -12,7 +12,7 @@ from autograder.assertions import expect_raises, fail, peak_allocation
 
 # ex04 · temporal_user_split, popular_items, item_item_recommend
 
-MEMORY_BOUND_MB = 120  # a dense 20,000 x 2,000 float64 matrix is 320 MB; the reference ~15 MB
+MEMORY_BOUND_MB = 120  # a dense 20,000 x 2,000 float64 matrix is 320 MB; the reference ~11 MB
 SMALL = [  # (seed, n_users, n_merchants, days): small data worlds for the differential cases
     (0, 120, 100, 40),
     (1, 300, 100, 60),
@@ -426,6 +426,6 @@ class TestItemItemRecommend:
                 f"item_item_recommend on the data world's default size (20,000 users x 2,000 "
                 f"merchants, {facts['n_train']:,} training rows, 50 users asked) allocated "
                 f"{peak_mb:.0f} MB at its peak, above {MEMORY_BOUND_MB} MB (the reference: about "
-                "15 MB): a dense users x merchants matrix is 320 MB in float64. Keep the matrix "
+                "11 MB): a dense users x merchants matrix is 320 MB in float64. Keep the matrix "
                 "in scipy.sparse, and score only the users asked for"
             )
