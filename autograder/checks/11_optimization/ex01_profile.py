@@ -404,7 +404,7 @@ class TestProfilePipeline:
         facts = _run(submission, spec, 1)
         columns = _table(facts, _names(spec))
         seconds, _ = _row(columns, _names(spec), "lazy")
-        if seconds > SLACK:
+        if seconds > 40 * MS:  # one timed call, no median to absorb a stall: a wider margin
             fail(
                 f"with repeats=1, 'lazy' pays 150 ms on its warm-up call only and ~0 ms on the "
                 f"one timed call, but your table says {seconds * 1e3:.2f} ms: the warm-up call "
@@ -604,8 +604,17 @@ class TestProfilePipeline:
         top = expected["seconds"].sort_values(ascending=False)
         if top.iloc[0] >= 4 * top.iloc[1]:  # a clear winner on this machine, now
             slowest = ["scale", "poly", "model"][int(np.argmax(columns["seconds"]))]
+            # A busy machine can stall two of a fast step's three calls: profile again (at
+            # most twice more) before calling a disagreement a mistake.
+            for _ in range(2):
+                if slowest == top.index[0]:
+                    break
+                again = submission.observe(_profile_real)
+                if again["error"] is None:
+                    columns = _table({"table": again["table"]}, ["scale", "poly", "model"])
+                    slowest = ["scale", "poly", "model"][int(np.argmax(columns["seconds"]))]
             if slowest != top.index[0]:
                 fail(
                     f"on this pipeline the reference finds {top.index[0]!r} the slowest step "
-                    f"(>= 4x the next), but your table says {slowest!r}"
+                    f"(>= 4x the next), but your table says {slowest!r} (three times)"
                 )
