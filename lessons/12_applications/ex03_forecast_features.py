@@ -9,8 +9,8 @@ model a piece of the answer, and the backtest then flatters a model that product
 
 Write `lag_features(daily, lags, windows) -> pd.DataFrame`:
 
-- `daily` is a long `DataFrame` with the columns `date` (datetime64, naive or time-zone aware;
-  one day per date), `merchant_category` (any hashable labels, a `category` dtype included) and
+- `daily` is a long `DataFrame` with the columns `date` (a datetime64 column of days, naive or
+  time-zone aware), `merchant_category` (any hashable labels, a `category` dtype included) and
   `volume` (numbers, no missing value), like `coursedata.daily_volumes()`; other columns are
   ignored. Its rows may come in any order. Within each category, the dates run over consecutive
   days, each once (categories may start and end on different days).
@@ -25,13 +25,14 @@ Write `lag_features(daily, lags, windows) -> pd.DataFrame`:
   - Only `c`'s own history counts: another category's volumes never enter a feature, and nothing
     at or after day `d` does (changing a later volume never changes an earlier row's features).
 - The result has one row per row of `daily`, in `daily`'s row order and with its index (so that
-  it lines up with `daily`), and the columns `date`, `merchant_category`, `volume` (as given),
-  then `lag_{k}` for each `k` in the order of `lags`, then `roll_mean_{w}`, `roll_std_{w}` for
-  each `w` in the order of `windows`; every feature column is float64. A row's features do not
-  depend on the order of `daily`'s rows. `daily` is not modified.
-- `ValueError` when a column is missing, a volume is missing, a category holds a date twice or
-  skips a day, or `lags` / `windows` holds something other than integers >= 1 (a bool included)
-  or a repeat.
+  it lines up with `daily`), and exactly these columns: `date`, `merchant_category`, `volume`
+  (as given: same values, same dtypes), then `lag_{k}` for each `k` in the order of `lags`, then
+  `roll_mean_{w}`, `roll_std_{w}` for each `w` in the order of `windows`; every feature column is
+  float64. A row's features do not depend on the order of `daily`'s rows. `daily` is not
+  modified.
+- `ValueError` when a column is missing, `date` is not datetime64, a volume is missing, a
+  category holds a date twice or skips a day, or `lags` / `windows` holds something other than
+  integers >= 1 (a bool included) or a repeat.
 """
 
 from __future__ import annotations

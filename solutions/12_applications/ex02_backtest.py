@@ -23,7 +23,8 @@ Write `rolling_origin_backtest(series, model_fn, horizon, n_origins, step) -> pd
   `horizon` finite numbers raises `ValueError`. `series` itself is never modified.
 - The result has one row per origin and forecast day, origins in chronological order and
   steps in order within each origin, a fresh `RangeIndex`, and exactly these columns in this
-  order: `origin` (the origin's date), `date` (the forecast day's date), `step` (int, 1 for the
+  order: `origin` (the origin's date), `date` (the forecast day's date; both datetime64 in the
+  series' own time zone, if any), `step` (int, 1 for the
   origin itself up to `horizon`), `actual` (the series' value that day, float), `forecast`
   (float), then that origin's metrics, repeated on each of its rows:
   - `mae`: the mean of |actual - forecast| over the origin's `horizon` days;

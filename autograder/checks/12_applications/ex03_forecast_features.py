@@ -255,6 +255,7 @@ class TestLagFeatures:
             seed=12,
             index_from=500,
         )
+        daily["store"] = "s1"  # another column: left out of the result
         got = _call(submission, daily, [2, 1], [5], "a shuffled frame with its own index")
         _compare(got, _by_hand(daily, [2, 1], [5]), "a shuffled frame with index 500, 503, ...")
 
@@ -294,6 +295,7 @@ class TestLagFeatures:
             ((daily.drop(columns="volume"), [1], [2]), "daily lacks the volume column"),
             ((daily.drop(columns="merchant_category"), [1], [2]), "daily lacks merchant_category"),
             ((nan, [1], [2]), "a volume is missing"),
+            ((daily.astype({"date": str}), [1], [2]), "the dates are strings, not datetime64"),
             ((pd.concat([daily, daily.iloc[[3]]]), [1], [2]), "a category holds a date twice"),
             ((daily.drop(index=4), [1], [2]), "a category skips a day"),
             ((daily, [0], [2]), "lag 0 is the day itself"),
