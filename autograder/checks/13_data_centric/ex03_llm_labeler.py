@@ -722,6 +722,24 @@ class TestLabelWithLlm:
             if labelled:
                 fail(f"{labelled[0]} has a label without status 'ok', on {where}")
 
+        # A note that does not fit stops the spending, even when a later, shorter one would fit.
+        long = truth["text"].iloc[0] + " " + "I also want to add some details. " * 14
+        two = pd.DataFrame({"note_id": [700, 701], "text": [long, notes["text"].iloc[1]]})
+        run = {"budget": prompt + 50, "notes": two, "config": FREE}
+        (facts,) = submission.observe(_simulated, truth, notes, [run])
+        where = (
+            f"a note of {len(long)} characters then one of 160, budget={prompt + 50} (the 160-"
+            "character note's estimate; the long one's is larger)"
+        )
+        rows = _rows(_frame(facts["out"], where, 2))
+        if [r["status"] for r in rows] != ["over_budget"] * 2 or facts["stats"]["total_requests"]:
+            fail(
+                f"the notes ended {[r['status'] for r in rows]} after "
+                f"{facts['stats']['total_requests']} request(s), on {where}; expected both "
+                "'over_budget' and nothing sent: when a request does not fit, stop: the notes "
+                "after it are 'over_budget' too, even a shorter one that would fit"
+            )
+
     def test_matches_reference(self, submission, reference):
         for seed, offset in ((3, 0), (11, 100)):
             truth = _world_truth(20, offset=offset)
@@ -751,12 +769,14 @@ class TestLabelWithLlm:
         notes = _notes(truth)
         dup = pd.DataFrame({"note_id": [9001], "text": [notes["text"].iloc[2]]})
         with_dup = pd.concat([notes, dup], ignore_index=True)
+        fresh = pd.DataFrame({"note_id": [9002], "text": ["A new note, never asked before."]})
         runs = [
             {"budget": 10**6, "cache": "a", "notes": with_dup},
             {"budget": 0, "cache": "a"},
             {"budget": 10**6, "cache": "a", "kwargs": {"model": "kestrel-sim-2"}},
+            {"budget": 0, "cache": "a", "notes": pd.concat([fresh, notes], ignore_index=True)},
         ]
-        first, rerun, other = submission.observe(_simulated, truth, notes, runs, FREE)
+        first, rerun, other, later = submission.observe(_simulated, truth, notes, runs, FREE)
         where = (
             "6 notes and a 7th repeating the 3rd's text, a provider that always answers valid JSON"
         )
@@ -801,6 +821,14 @@ class TestLabelWithLlm:
                 fail(
                     f"row {k} came back as {a}, expected {want_row}, on {where}: a cache hit is 'ok', costs 0 attempts and 0 tokens"
                 )
+        where = "a new note then the 6 cached ones, the same cache, budget=0"
+        statuses = [r["status"] for r in _rows(_frame(later["out"], where, 7))]
+        if statuses != ["over_budget"] + ["ok"] * 6:
+            fail(
+                f"the notes ended {statuses}, on {where}; expected the new note 'over_budget' "
+                "and the 6 others 'ok': a cache hit costs nothing, so it is served even after "
+                "the budget stopped the requests"
+            )
         if other["stats"]["total_requests"] != 6:
             fail(
                 f"with model='kestrel-sim-2' and the same cache, {other['stats']['total_requests']} "
