@@ -30,9 +30,9 @@ Write two functions.
   (`pred_proba[k, j] >= t[j] - 1e-6`, the small tolerance cleanlab uses), the one with the
   highest probability (ties: the lowest class index). A row with no class at its threshold is
   not counted at all.
-- Calibrate each row of `C` to the number of rows labelled i: `Q[i][j] = C[i][j] / sum_j C[i][j]
-  * n_i` (`n_i` = the number of rows labelled i; `sum_j C[i][j]` is never 0, since at least one
-  row labelled i reaches the mean).
+- Calibrate each row of `C` to the number of rows labelled i: `Q[i][j] = C[i][j] * n_i /
+  sum_j C[i][j]` (`n_i` = the number of rows labelled i; multiply first, so that a half is
+  exactly a half; `sum_j C[i][j]` is never 0, since a row labelled i reaches the mean).
 - Prune by noise rate: the number of issues in class i is `m_i = sum over j != i of
   floor(Q[i][j] + 0.5)` (each off-diagonal count rounded to the nearest integer, halves up),
   at most `n_i`. Among the rows labelled i, flag the `m_i` rows with the largest margin
