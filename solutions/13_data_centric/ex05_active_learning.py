@@ -37,8 +37,8 @@ Write two functions:
      `strategy="uncertainty"`: `unlabelled[uncertainty_sampling(model, X_pool[unlabelled], take)]`
      with this round's model; `strategy="random"`: `rng.choice(unlabelled, size=take,
      replace=False)`. The next round retrains on the larger set. The loop ends after the round
-     that trained on exactly `budget` rows: never more labels than the budget, and a label of
-     `y_pool` is only read once its row is labelled.
+     that trained on exactly `budget` rows: never more labels than the budget, and a model only
+     ever sees the labels of labelled rows.
    - Returns one row per round, in order, with the columns `n_labelled` (int: the rows the
      round's model was trained on: `initial`, then `initial + batch`, ..., up to `budget`) and
      `accuracy` (float), and a fresh 0..n-1 index.

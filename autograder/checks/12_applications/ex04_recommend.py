@@ -250,6 +250,21 @@ class TestTemporalUserSplit:
         train, test = _split(submission, frame, np.int64(2), "the same, test_days=np.int64(2)")
         _check_split(train, test, frame, [2], [0, 1, 3], "the same, test_days=np.int64(2)")
 
+    def test_day_in_the_columns_time_zone(self, submission):
+        # Paris time: the latest purchase is at 00:30 on 10 March there (23:30 on 9 March in UTC),
+        # so with test_days=1 the cutoff is midnight of 10 March in Paris, not in UTC.
+        stamps = ["2025-03-09 23:59:00", "2025-03-10 00:30:00", "2025-03-09 00:59:00"]
+        frame = pd.DataFrame(
+            {
+                "user_id": [1, 2, 3],
+                "merchant_id": [4, 4, 5],
+                "timestamp": pd.to_datetime(stamps).tz_localize("Europe/Paris"),
+            }
+        )
+        where = "Europe/Paris timestamps, test_days=1"
+        train, test = _split(submission, frame, 1, where)
+        _check_split(train, test, frame, [0, 2], [1], where)
+
     def test_cold_users_stay_in_test(self, submission):
         frame = _frame([(1, 10), (2, 10), (1, 20), (9, 20), (9, 10), (2, 30)])
         # One hour apart from 2025-03-01 00:00: all on one day; put the last three a day later.
