@@ -40,7 +40,7 @@ sees many features together (an ordinary amount at 3 a.m. for a user who never s
 Write `precision_at_k(scores, is_anomaly, k) -> float`: the share of true anomalies among the k
 rows with the highest scores (the analyst's first k cases).
 
-- `scores` (higher = more anomalous) and `is_anomaly` (booleans, or the integers 0 and 1) are
+- `scores` (higher = more anomalous) and `is_anomaly` (booleans, or the numbers 0 and 1) are
   1-D and of the same length, given as arrays, lists or Series; they are matched by position
   (a Series' index is ignored). `k` is an integer (Python or NumPy, not a bool) with
   `1 <= k <= len(scores)`. The result is a Python float: (anomalies in the top k) / k.

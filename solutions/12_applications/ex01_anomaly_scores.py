@@ -40,7 +40,7 @@ sees many features together (an ordinary amount at 3 a.m. for a user who never s
 Write `precision_at_k(scores, is_anomaly, k) -> float`: the share of true anomalies among the k
 rows with the highest scores (the analyst's first k cases).
 
-- `scores` (higher = more anomalous) and `is_anomaly` (booleans, or the integers 0 and 1) are
+- `scores` (higher = more anomalous) and `is_anomaly` (booleans, or the numbers 0 and 1) are
   1-D and of the same length, given as arrays, lists or Series; they are matched by position
   (a Series' index is ignored). `k` is an integer (Python or NumPy, not a bool) with
   `1 <= k <= len(scores)`. The result is a Python float: (anomalies in the top k) / k.
@@ -121,8 +121,8 @@ def precision_at_k(scores, is_anomaly, k) -> float:
     if np.isnan(s).any():
         raise ValueError("scores holds NaN: every row needs a score to be ranked")
     if y.dtype != bool:
-        if y.dtype.kind not in "iu" or not np.isin(y, (0, 1)).all():
-            raise ValueError("is_anomaly must hold booleans, or the integers 0 and 1 only")
+        if y.dtype.kind not in "iuf" or not np.isin(y, (0, 1)).all():
+            raise ValueError("is_anomaly must hold booleans, or the numbers 0 and 1 only")
         y = y == 1
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= s.size:
         raise ValueError(f"k must be an integer between 1 and {s.size} (the rows), got {k!r}")

@@ -652,6 +652,10 @@ class TestPrecisionAtK:
             submission, [0.2, 0.9, 0.4], [0, 1, 1], 2, 1.0, "Python lists, labels 0 and 1",
             "top 2 = 0.9 and 0.4, both anomalies",
         )  # fmt: skip
+        _expect_precision(
+            submission, np.array([0.2, 0.9, 0.4]), np.array([1.0, 0.0, 1.0]), 2, 0.5,
+            "labels as the floats 0.0 and 1.0", "top 2 = 0.9 (0.0) and 0.4 (1.0)",
+        )  # fmt: skip
         scores = pd.Series([0.2, 0.9, 0.4, 0.8], index=[3, 2, 1, 0])
         y = pd.Series([False, True, False, True], index=[0, 1, 2, 3])
         _expect_precision(
@@ -666,6 +670,7 @@ class TestPrecisionAtK:
             (([0.1, np.nan, 0.3], [True, False, True], 1), "a NaN score"),
             (([0.1, 0.2, 0.3], [0, 2, 1], 1), "is_anomaly holding a 2"),
             (([0.1, 0.2, 0.3], ["yes", "no", "yes"], 1), "is_anomaly holding strings"),
+            (([0.1, 0.2, 0.3], [0.0, 0.5, 1.0], 1), "is_anomaly holding 0.5"),
         ]
         for args, why in cases:
             expect_raises(ValueError, submission.precision_at_k, *args, why=why)

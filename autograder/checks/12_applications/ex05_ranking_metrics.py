@@ -191,6 +191,11 @@ class TestRecallAtK:
             "a repeated item counts once and its copies still take places in the top 3 (6 is "
             "4th): 1/3 and 1, never more than 1",
         )  # fmt: skip
+        _expect(
+            submission, "recall_at_k", {3: [8, 1, 2]}, {3: [8, 8]}, 3, 1.0, 0,
+            "list [8, 1, 2], truth given as the list [8, 8], k=3",
+            "a test item listed twice is one test item: 1 hit / min(3, 1) = 1",
+        )  # fmt: skip
 
 
 class TestNdcgAtK:
@@ -240,6 +245,12 @@ class TestNdcgAtK:
             "DCG = 1/log2 3 (the hit is 2nd); ideal DCG = 1 + 1/log2 3 + 1/log2 4, from the 3 "
             "true items (not 1, from the recommended list's single hit; not 5 positions)",
         )  # fmt: skip
+        _expect(
+            submission, "ndcg_at_k", {1: [1]}, {1: {1, 2}}, 3, 1 / (1 + L3), 0,
+            "list [1] (shorter than k), truth {1, 2}, k=3",
+            "the ideal list holds both true items (1 + 1/log2 3), however short the "
+            "recommended list is: a list too short to hold them all is not perfect",
+        )  # fmt: skip
         # More test items than k: the ideal is capped at k positions.
         _expect(
             submission, "ndcg_at_k", {1: [1, 2]}, {1: {1, 2, 3, 4, 5}}, 2, 1.0, 0,
@@ -256,6 +267,12 @@ class TestNdcgAtK:
             "list [4, 4, 5], truth {4, 5}, k=3",
             "4 counts at position 1 only; its copy at position 2 earns nothing but keeps its "
             "place, so 5 is 3rd: (1 + 1/log2 4) / (1 + 1/log2 3)",
+        )  # fmt: skip
+        _expect(
+            submission, "ndcg_at_k", {3: [8, 1, 2]}, {3: [8, 8]}, 3, 1.0, 0,
+            "list [8, 1, 2], truth given as the list [8, 8], k=3",
+            "a test item listed twice is one test item: the ideal list has one hit, at position "
+            "1, and so does this one",
         )  # fmt: skip
 
 
@@ -276,14 +293,14 @@ class TestSkippedUsers:
             )  # fmt: skip
 
     def test_a_user_without_a_list_scores_zero(self, submission):
-        recommended = {1: [1, 2]}
-        relevant = {1: {1, 2}, 2: {5}}
+        recommended = {1: [1, 2], 3: []}
+        relevant = {1: {1, 2}, 2: {5}, 3: {6}}
         for name in ("recall_at_k", "ndcg_at_k"):
             _expect(
-                submission, name, recommended, relevant, 2, 0.5, 0,
-                "user 1 perfect, user 2 with a test item but no list",
-                "a user with test items and no list has an empty list: 0, not skipped (a "
-                "recommender that serves nobody must not look perfect)",
+                submission, name, recommended, relevant, 2, 1 / 3, 0,
+                "user 1 perfect, user 2 with a test item but no list, user 3 with an empty list",
+                "a user with test items and no list, or an empty one, scores 0 and is not "
+                "skipped (a recommender that serves nobody must not look perfect)",
             )  # fmt: skip
 
     def test_series_and_arrays(self, submission):
@@ -333,6 +350,13 @@ class TestCoverage:
         got = _coverage(submission, recommended, {"p", "q", "r", "s"}, 2, "3 of 4 items shown")
         if not np.isclose(got, 0.75):
             fail(f"coverage of [p, q] and [r] over {{p, q, r, s}} is {got!r}, expected 0.75")
+        series = pd.Series({7: np.array([1, 2, 9]), 8: (3,)})
+        got = _coverage(submission, series, np.arange(1, 11), 2, "a Series of lists, k=2")
+        if not np.isclose(got, 0.3):
+            fail(
+                f"coverage of a Series {{7: [1, 2, 9], 8: (3,)}} at k=2 over np.arange(1, 11) is "
+                f"{got!r}, expected 0.3 (items 1, 2, 3 of 10)"
+            )
         got = _coverage(submission, {}, [1, 2, 3], 5, "no users at all")
         if got != 0.0:
             fail(f"coverage with no lists is {got!r}, expected 0.0: nothing is shown")
