@@ -190,8 +190,8 @@ def _spy_on_forest(module, X, seed) -> dict:
     import sklearn.ensemble._iforest
 
     places = [(sklearn.ensemble, "IsolationForest"), (sklearn.ensemble._iforest, "IsolationForest")]
-    if hasattr(module, "IsolationForest"):
-        places.append((module, "IsolationForest"))
+    # the learner's own names for the class, under any alias (from ... import IsolationForest as F)
+    places += [(module, name) for name, v in vars(module).items() if v is IsolationForest]
     saved = [(obj, name, getattr(obj, name)) for obj, name in places]
     before = X.copy()
     _FITS.clear()
