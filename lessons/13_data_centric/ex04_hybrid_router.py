@@ -34,7 +34,7 @@ Write `choose_band(model_proba, y, notes, llm_cost_per_row, spend_limit, grid) -
 - The arguments are a VALIDATION set: `model_proba` as above, `y` the truth (1: unauthorized, 0:
   not), and `notes` the same notes with a column `llm_reason`: what the LLM answered for each of
   them (label_with_llm's `reason`; missing where it gave none). Use nothing else: no other data,
-  nothing remembered from an earlier call.
+  nothing remembered from an earlier call; and change none of the arguments.
 - The candidates are every pair of values of `grid` (a non-empty sequence of numbers in [0, 1])
   with low <= high. A pair's band holds the rows with low <= proba <= high; its cost is
   `rows in the band * llm_cost_per_row`, and it fits if that cost is <= `spend_limit` (+ 1e-9,

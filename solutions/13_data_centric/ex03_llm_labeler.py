@@ -31,7 +31,8 @@ max_invalid_retries=2, max_http_retries=4, sleep=time.sleep) -> DataFrame`:
 - A 429 or any 5xx is retried, at most `max_http_retries` times per note (then status
   `"error"`), after `sleep(seconds)`: the response's `Retry-After` header (seconds, a number)
   when it has one, else `0.5 * 2**k`, where k is the number of HTTP failures of this note before
-  this one (0.5, 1, 2, ...). Every wait goes through `sleep`. Any other status (400, 401, ...)
+  this one (0.5, 1, 2, ...); no wait after the last failure, when nothing is retried. Every
+  wait goes through `sleep`; never call `time.sleep` yourself. Any other status (400, 401, ...)
   is a bug, not bad luck: raise `httpx.HTTPStatusError` (`response.raise_for_status()`) at
   once. httpx's own errors (a refused connection, a timeout) propagate.
 - `budget` is a hard cap on the tokens billed by this call: the sum of `usage.total_tokens` of
@@ -70,14 +71,6 @@ from coursedata.llm import count_prompt_tokens
 COLUMNS = ["note_id", "reason", "confidence", "status", "attempts", "tokens"]
 
 
-class Answer(BaseModel):
-    """The answer the LLM must give: strict, so that "0.8" or true is no confidence."""
-
-    model_config = ConfigDict(strict=True, extra="ignore")
-    reason: Literal[REASONS]  # type: ignore[valid-type]
-    confidence: float = Field(ge=0.0, le=1.0)
-
-
 def label_with_llm(
     notes,
     client,
@@ -91,7 +84,15 @@ def label_with_llm(
     sleep=time.sleep,
 ) -> pd.DataFrame:
     """Label each note's dispute reason with the LLM behind `client`, within `budget` tokens."""
+
     # BEGIN SOLUTION: validate; per note: cache, budget estimate, request, retries, validation
+    class Answer(BaseModel):
+        """The answer the LLM must give: strict, so that "0.8" or true is no confidence."""
+
+        model_config = ConfigDict(strict=True, extra="ignore")
+        reason: Literal[REASONS]  # type: ignore[valid-type]
+        confidence: float = Field(ge=0.0, le=1.0)
+
     missing = {"note_id", "text"} - set(getattr(notes, "columns", []))
     if missing:
         raise ValueError(f"notes needs the columns note_id and text; missing {sorted(missing)}")
