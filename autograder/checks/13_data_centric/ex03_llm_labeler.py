@@ -527,6 +527,12 @@ class TestLabelWithLlm:
                 3,
             ),
             "500 five times": ([(500, {}, None)] * 6, [0.5, 1.0, 2.0, 4.0], "error", 5),
+            "429 with Retry-After: 1, five times": (
+                [(429, {"Retry-After": "1"}, None)] * 6,
+                [1.0, 1.0, 1.0, 1.0],
+                "error",
+                5,
+            ),
         }
         texts = [
             f"HTTP case {k}: a payment I do not recognise, reference {k * 91 + 5}."
@@ -721,6 +727,27 @@ class TestLabelWithLlm:
             labelled = [r for r in rows if r["status"] != "ok" and r["reason"] is not None]
             if labelled:
                 fail(f"{labelled[0]} has a label without status 'ok', on {where}")
+
+        # The budget is checked before every retry too: after a first, invalid answer billed 107
+        # tokens, a retry estimated at P + 50 no longer fits in P + 50 + 50.
+        two = notes.head(2)
+        texts = two["text"].tolist()
+        script = {texts[0]: [(200, {}, "not json")] * 2 + [_ok("duplicate", 0.9)]}
+        script[texts[1]] = [_ok("cancelled", 0.8)]
+        facts = submission.observe(_scripted, two, script, {"max_tokens": 50}, prompt + 100)
+        where = (
+            f"2 notes of 160 characters (your prompt: {prompt} tokens), budget={prompt + 100}, "
+            "max_tokens=50, a first answer that is invalid and billed 107 tokens"
+        )
+        rows = _rows(_frame(facts["out"], where, 2))
+        got = [(r["status"], r["attempts"], r["tokens"]) for r in rows]
+        want = [("over_budget", 1, 107), ("over_budget", 0, 0)]
+        if got != want:
+            fail(
+                f"the notes ended (status, attempts, tokens) = {got}, expected {want}, on {where}: "
+                f"the retry's estimate ({prompt} + 50) no longer fits after 107 tokens spent: "
+                "check the budget before every request, retries included, then stop"
+            )
 
         # A note that does not fit stops the spending, even when a later, shorter one would fit.
         long = truth["text"].iloc[0] + " " + "I also want to add some details. " * 14
