@@ -28,8 +28,9 @@ Write `profile_pipeline(pipeline, X, repeats=7) -> pandas.DataFrame`:
   and two float columns: `seconds` (that median) and `share` (its fraction of the total of the
   `seconds` column; the shares sum to 1).
 - `ValueError`, before any step runs, when: `pipeline` is not a `Pipeline`; its final step has
-  neither `predict_proba` nor `predict`; `repeats` is not an integer >= 1 (a Python or NumPy
-  integer, not a bool); `X` has no rows.
+  neither `predict_proba` nor `predict` (a final `"passthrough"` or `None` has neither: such a
+  pipeline cannot score); `repeats` is not an integer >= 1 (a Python or NumPy integer, not a
+  bool); `X` has no rows.
 """
 
 from __future__ import annotations

@@ -552,6 +552,12 @@ class TestProfilePipeline:
             (spec, "3", 20, "repeats='3' (a string)"),
             (spec, 3, 0, "an X with no rows"),
             ([("scale", "step", {}), ("last", "step", {})], 3, 20, "a final step with neither "),
+            (
+                [("scale", "step", {}), ("last", "passthrough", None)],
+                3,
+                20,
+                "a 'passthrough' final step (no predict_proba nor predict: it cannot score)",
+            ),
         ]
         for case, repeats, n, what in cases:
             if what.startswith("a final step"):
