@@ -1,9 +1,21 @@
 """Which lessons the default `pytest` run proves, and which wait for `pytest -m integration`.
 
 Lessons whose checks run real services or tools (an MLflow store and registry, a Dask cluster,
-uvicorn servers, hadolint and the Compose schema) cost seconds per mutant, and their worked
-examples start the same services. Their mutants, solutions, stubs and examples are proven in the
-integration tier, which `.ci/run` runs; that keeps the default run under 6 minutes.
+uvicorn servers, hadolint and the Compose schema, a simulated LLM provider) or train and time
+models in every check (lessons 11 and 12) cost seconds per mutant, and their worked examples start
+the same services or train the same models. Their mutants, solutions, stubs and examples are
+proven in the integration tier, which `.ci/run` runs; that keeps the default run under 6 minutes
+with the whole course in place. The default run proves lessons 01 to 05 and every part of the
+grader.
 """
 
-INTEGRATION_LESSONS = ("06_tracking", "07_batch", "08_serving", "09_containers", "10_monitoring", "13_data_centric")
+INTEGRATION_LESSONS = (
+    "06_tracking",
+    "07_batch",
+    "08_serving",
+    "09_containers",
+    "10_monitoring",
+    "11_optimization",
+    "12_applications",
+    "13_data_centric",
+)
