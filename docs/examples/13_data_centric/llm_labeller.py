@@ -81,6 +81,8 @@ def post_with_retries(
 
 def verdict_of(response: httpx.Response) -> Verdict | None:
     """The validated answer of a 200, or None (a refusal, bad JSON, off the schema)."""
+    if response.status_code != 200:
+        return None  # retries exhausted: no answer, and nothing was billed
     content = response.json()["choices"][0]["message"]["content"] or ""
     try:
         return Verdict.model_validate_json(content)

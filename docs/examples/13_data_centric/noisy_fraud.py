@@ -71,6 +71,11 @@ def main() -> None:
         f"({int(data.flipped.sum())} flipped by noisy_labels, "
         f"{int((wrong & ~data.flipped).sum())} the world's own)"
     )
+    flips = data.world.truth.extras["noisy_labels"]
+    print(
+        f"noisy_labels turned {len(flips.to_false_ids)} frauds honest and "
+        f"{len(flips.to_true_ids)} honest payments fraud"
+    )
     print(
         f"train {len(data.train):,} rows ({int(wrong[data.train].sum())} wrong labels), "
         f"test {len(data.test):,} rows scored on the truth ({int(data.truth[data.test].sum())} "
