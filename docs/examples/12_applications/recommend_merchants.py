@@ -27,12 +27,13 @@ BLOCK = 500  # users scored at once: the dense block is BLOCK x merchants
 
 
 def recall_ndcg(lists: np.ndarray, relevant: list[set[int]]) -> tuple[float, float]:
-    """Mean recall@K (hits / relevant merchants) and nDCG@K (binary gains, log2 discounts)."""
+    """Mean recall@K (hits / min(K, relevant merchants)) and nDCG@K (binary gains, log2
+    discounts, the ideal list made of the user's relevant merchants)."""
     discount = 1.0 / np.log2(np.arange(2, K + 2))
     recalls, ndcgs = [], []
     for ranked, wanted in zip(lists, relevant, strict=True):
         gains = np.array([m in wanted for m in ranked[:K]], dtype=float)
-        recalls.append(gains.sum() / len(wanted))
+        recalls.append(gains.sum() / min(len(wanted), K))
         ideal = discount[: min(len(wanted), K)].sum()
         ndcgs.append(float(gains @ discount[: gains.size]) / ideal)
     return float(np.mean(recalls)), float(np.mean(ndcgs))
