@@ -93,7 +93,7 @@ class SimConfig:
     refusal_rate: float = 0.02  # "I can't help with that." (finish_reason stop or content_filter)
     server_error_rate: float = 0.02  # a 500 or a 503 (half each) with an OpenAI-style error body
     accuracy_easy: float = 0.98  # P(correct) of a note of difficulty 0 ...
-    accuracy_slope: float = 0.6  # ... minus this times the difficulty
+    accuracy_slope: float = 0.25  # ... minus this times the difficulty
     rpm: int | None = 600  # requests per window
     tpm: int | None = 200_000  # tokens (prompt + completion) per window
     window_s: float = 60.0  # the sliding window's length, in seconds
@@ -126,7 +126,8 @@ class SimConfig:
 
 def p_correct(difficulty: float, config: SimConfig | None = None) -> float:
     """P(the answer's reason is the true one) = accuracy_easy - accuracy_slope * difficulty
-    (0.98 - 0.6 d by default: 0.98 for the easiest note, 0.38 for the hardest)."""
+    (0.98 - 0.25 d by default: 0.98 for the easiest note, 0.73 for the hardest; a model that
+    reads the whole note is misled by a negation or a second reason less than keywords are)."""
     config = config or SimConfig()
     return config.accuracy_easy - config.accuracy_slope * float(difficulty)
 
