@@ -251,11 +251,11 @@ def test_accuracy_falls_with_difficulty_as_the_law_says():
         confident.append(answer["confidence"])
     correct, confident = np.array(correct), np.array(confident)
     easy, hard = notes.difficulty < 0.3, notes.difficulty > 0.7
-    assert correct[easy].mean() > correct[hard].mean() + 0.3
+    assert correct[easy].mean() > correct[hard].mean() + 0.08  # 0.25 x 0.6 expected
     expected = sum(p_correct(d) for d in notes.difficulty)
     assert abs(correct.sum() - expected) <= 4 * math.sqrt(len(notes) * 0.25)
     assert confident[correct].mean() > confident[~correct].mean() + 0.1
-    assert p_correct(0) == pytest.approx(0.98) and p_correct(1) == pytest.approx(0.38)
+    assert p_correct(0) == pytest.approx(0.98) and p_correct(1) == pytest.approx(0.73)
 
 
 def test_unknown_notes_and_the_longest_quoted_note():
