@@ -11,7 +11,7 @@ already contacted the merchant.", the amount and the merchant's kind):
 - `clear`: the reason in its own words ("the parcel never arrived", "charged twice"), one of a
   dozen phrasings per reason, a few common and most rare;
 - `paraphrase`: the reason in other words, no keyword ("tracking has said in transit for
-  weeks"), from dozens per reason, a third of them rare ones a small labelled sample never sees;
+  weeks"), from dozens per reason, two in five of them rare ones a small labelled sample misses;
 - `misleading`: a rare paraphrase of the reason next to another reason's claim in that reason's
   own words, negated ("it's not that my card was stolen, ...") or given up ("I thought I was
   charged twice, but then I realised ..."); "this is not fraud" is the commonest.

@@ -4,7 +4,8 @@ tie to the label noise.
 `coursedata.dispute_notes(world)` writes one note per disputed payment; the truth
 (`world.truth.extras["dispute_notes"]`) knows every note's reason and how hard its wording is.
 A handful of keyword rules, each voting for one reason or abstaining, cover about seven notes in
-ten: nearly all the clear ones, few of the paraphrases, and the misleading ones wrongly.
+ten: nearly all the clear ones, rightly; a third of the paraphrases and nearly all the misleading
+ones, wrongly (another reason's word in passing, negated, or a first guess given up).
 
 Run: python docs/examples/coursedata/dispute_notes.py
 """
