@@ -182,9 +182,10 @@ class TestLabellingFunctions:
         gold = notes[notes["gold_reason"].notna()].reset_index(drop=True)
         truth = gold["gold_reason"].map(coursedata.REASONS.index).to_numpy()
         votes = np.asarray(_call(submission.apply_lfs, gold, what="apply_lfs(the gold sample)"))
-        # The reference on the 424 gold notes: coverage / accuracy 0.191 / 0.914, 0.106 / 0.733,
-        # 0.116 / 0.490, 0.094 / 0.700. Floors a margin below.
-        floors = {0: (0.15, 0.85), 1: (0.08, 0.65), 2: (0.09, 0.42), 3: (0.07, 0.6)}
+        # The reference on the 424 gold notes: coverage / accuracy 0.182 / 0.597, 0.080 / 0.500,
+        # 0.116 / 0.510, 0.099 / 0.810 (the notes as customers write them: other reasons' words
+        # negated or in passing fool keywords). Floors a margin below.
+        floors = {0: (0.15, 0.52), 1: (0.06, 0.42), 2: (0.09, 0.44), 3: (0.075, 0.72)}
         for k, (min_cov, min_acc) in floors.items():
             voted = votes[:, k] != A
             coverage = voted.mean()
