@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from autograder.assertions import fail
+from autograder.yamlfiles import DuplicateKey, refuse_duplicate_keys
 
 from ._shared import is_secret_name, parse_image, pin_problem
 
@@ -65,26 +66,7 @@ _Loader.add_implicit_resolver(
 )
 
 
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: dict[Any, int] = {}
-    for key_node, _value in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            continue
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if isinstance(key, str) and key in seen:
-            raise _DuplicateKey(
-                f"line {line}: the key '{key}' appears twice (first at line {seen[key]})"
-            )
-        seen[key] = line
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+refuse_duplicate_keys(_Loader)
 
 _VAR = re.compile(
     r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([^${}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)"
@@ -155,7 +137,7 @@ def load_compose(text: str) -> dict:
                 f"compose.yaml uses {aliases} YAML aliases; the course reads at most {MAX_ALIASES}"
             )
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except _DuplicateKey as exc:
+    except DuplicateKey as exc:
         fail(f"compose.yaml: {exc}: Compose refuses a file with a repeated key (YAML would "
              "silently keep the last one)")  # fmt: skip
     except yaml.YAMLError as exc:

@@ -18,6 +18,7 @@ import promql_parser as pq
 import yaml
 
 from autograder.assertions import fail
+from autograder.yamlfiles import DuplicateKey, refuse_duplicate_keys
 
 JOB = "fraud-api"
 ERROR, LATENCY, DOWN, DRIFT = (
@@ -69,24 +70,7 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader refusing a key written twice (Prometheus's YAML reader refuses it too)."""
 
 
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: dict[Any, int] = {}
-    for key_node, _value in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if isinstance(key, str) and key in seen:
-            raise _DuplicateKey(
-                f"line {line}: the key '{key}' appears twice (first at line {seen[key]})"
-            )
-        seen[key] = line
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+refuse_duplicate_keys(_Loader)
 
 
 def duration_seconds(value: Any) -> float | None:
@@ -114,7 +98,7 @@ def load_rules(text: str, strict: bool = False) -> dict[str, dict]:
         fail(f"alerts.yml is {len(text)} characters long; a rules file this size is a mistake")
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except _DuplicateKey as exc:
+    except DuplicateKey as exc:
         fail(f"alerts.yml: {exc}: Prometheus refuses a rules file with a repeated key")
     except yaml.YAMLError as exc:
         fail(f"alerts.yml is not valid YAML: {str(exc)[:300]}")
