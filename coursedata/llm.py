@@ -657,39 +657,18 @@ def serving(app: FastAPI, timeout: float = 10.0) -> Iterator[str]:
     """Serve `app` with uvicorn on 127.0.0.1 (a free port) in a thread of this process; yield
     its base URL ("http://127.0.0.1:<port>/v1"); stop it on exit. Every wait is bounded by
     `timeout` seconds; RuntimeError if the server does not start in time."""
-    import uvicorn
+    from coursekit.local_server import bound_port, uvicorn_thread
 
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=0,
-            loop="asyncio",
-            http="h11",
-            ws="none",
-            lifespan="off",
-            log_config=None,
-            log_level="warning",
-            access_log=False,
-            timeout_graceful_shutdown=1,
-        )
-    )
-    thread = threading.Thread(target=server.run, name="llm-sim-uvicorn", daemon=True)
-    thread.start()
-    try:
+    with uvicorn_thread(app, lifespan="off", name="llm-sim-uvicorn", stop_timeout=timeout) as (
+        server,
+        thread,
+    ):
         deadline = time.monotonic() + timeout
         while not server.started and thread.is_alive() and time.monotonic() < deadline:
             time.sleep(0.005)
         if not server.started:
             raise RuntimeError(f"the simulated LLM did not start within {timeout:g} s")
-        port = server.servers[0].sockets[0].getsockname()[1]
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        server.should_exit = True
-        thread.join(timeout)
-        if thread.is_alive():
-            server.force_exit = True
-            thread.join(1.0)
+        yield f"http://127.0.0.1:{bound_port(server)}/v1"
 
 
 @contextlib.contextmanager

@@ -21,6 +21,7 @@ Debian package prometheus).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import json
@@ -28,7 +29,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 import urllib.request
@@ -182,22 +182,20 @@ def _wait(what: str, probe, timeout: float, log: Path | None = None):
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory) -> Iterator[dict]:
     prometheus_bin = _tool("prometheus")
-    import uvicorn
-
+    from coursekit.local_server import bound_port, uvicorn_thread
     from coursekit.metrics import create_monitored_app
     from coursekit.serving_model import make_model_file
 
     root = tmp_path_factory.mktemp("prometheus")
     app = create_monitored_app(make_model_file(root / "model"))
-    api_port, prom_port = _free_port(), _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=api_port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    api = f"http://127.0.0.1:{api_port}"
+    prom_port = _free_port()
+    servers = contextlib.ExitStack()
     process = None
     try:
+        server, _ = servers.enter_context(uvicorn_thread(app, name="fraud-api", stop_timeout=20))
+        _wait("the service listening", lambda: server.started, 60)
+        api_port = bound_port(server)
+        api = f"http://127.0.0.1:{api_port}"
         _wait(
             "the service ready",
             lambda: urllib.request.urlopen(f"{api}/ready", timeout=2).status == 200,
@@ -247,8 +245,7 @@ def stack(tmp_path_factory) -> Iterator[dict]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
-        server.should_exit = True
-        thread.join(timeout=20)
+        servers.close()
 
 
 def _traffic(api: str, seconds: float) -> int:

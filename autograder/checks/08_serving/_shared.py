@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 
 from autograder.assertions import fail
+from coursekit.local_server import bound_port, uvicorn_thread
 
 PROBE_TIMEOUT = 5.0  # seconds: the longest any single wait of a probe may take
 
@@ -281,8 +282,7 @@ class Served:
                 "the server stopped while it started: the app's lifespan raised (see the "
                 "server's log above); keep the server up even when the model cannot be loaded"
             )
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = f"http://127.0.0.1:{bound_port(self.server)}"
         return True
 
 
@@ -290,32 +290,10 @@ class Served:
 def serve(app: Any, lifespan: str = "on") -> Iterator[Served]:
     """A real uvicorn server for `app` on 127.0.0.1 (a free port) in a thread of this process,
     stopped on exit (bounded waits)."""
-    import uvicorn
-
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=0,
-        loop="asyncio",
-        http="h11",
-        ws="none",
-        lifespan=lifespan,
-        log_config=None,
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=1,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="probe-uvicorn", daemon=True)
-    thread.start()
-    try:
+    with uvicorn_thread(
+        app, lifespan=lifespan, name="probe-uvicorn", stop_timeout=PROBE_TIMEOUT
+    ) as (server, thread):
         yield Served(server, thread)
-    finally:
-        server.should_exit = True
-        thread.join(PROBE_TIMEOUT)
-        if thread.is_alive():
-            server.force_exit = True
-            thread.join(1.0)
 
 
 def json_safe(value: Any) -> bool:
