@@ -203,9 +203,17 @@ def load_course(path: Path = MANIFEST_PATH) -> Course:
             if not hints or not all(isinstance(h, str) and h.strip() for h in hints):
                 raise ManifestError(f"{ewhere}: needs at least one non-empty hint")
             file = et.get("file", "")
-            if not isinstance(file, str) or "/" in file or "\\" in file or file in (".", ".."):
+            if not isinstance(file, str) or (
+                file != ""
+                and (
+                    "\\" in file
+                    or file.startswith("/")
+                    or any(part in ("", ".", "..") for part in file.split("/"))
+                )
+            ):
                 raise ManifestError(
-                    f"{ewhere}: 'file' must be a plain file name, like \"Dockerfile\""
+                    f"{ewhere}: 'file' must be a file name, or a relative path inside the lesson "
+                    f'folder without "." or ".." (like "Dockerfile" or ".github/workflows/ml.yml")'
                 )
             if file.endswith(".py") and file != f"{eid.split('/', 1)[1]}.py":
                 raise ManifestError(

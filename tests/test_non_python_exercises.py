@@ -65,7 +65,14 @@ def test_its_lessons_folder_is_what_the_generator_writes() -> None:
 
 @pytest.mark.parametrize(
     "file, message",
-    [("../Dockerfile", "plain file name"), ("other.py", "omit 'file'"), ("a/b", "plain file name")],
+    [
+        ("../Dockerfile", "without"),
+        ("other.py", "omit 'file'"),
+        ("a/../b", "without"),
+        ("/etc/passwd", "relative path"),
+        ("a//b", "without"),
+        ("a\\\\b", "relative path"),
+    ],
 )
 def test_a_bad_file_name_is_refused(tmp_path: Path, file: str, message: str) -> None:
     text = SCRATCH.read_text().replace('file = "requirements.txt"', f'file = "{file}"')
@@ -73,6 +80,17 @@ def test_a_bad_file_name_is_refused(tmp_path: Path, file: str, message: str) -> 
     bad.write_text(text)
     with pytest.raises(ManifestError, match=message):
         load_course(bad)
+
+
+def test_a_file_in_a_subfolder_of_the_lesson_is_allowed(tmp_path: Path) -> None:
+    """A GitHub Actions workflow lives at `.github/workflows/ml.yml` inside its lesson folder."""
+    text = SCRATCH.read_text().replace(
+        'file = "requirements.txt"', 'file = ".github/workflows/ml.yml"'
+    )
+    good = tmp_path / "course.toml"
+    good.write_text(text)
+    (ex,) = load_course(good).exercises
+    assert ex.relpath.as_posix().endswith("/.github/workflows/ml.yml")
 
 
 def test_sync_names_a_missing_solution_and_writes_nothing(tmp_path: Path) -> None:

@@ -18,4 +18,5 @@ INTEGRATION_LESSONS = (
     "11_optimization",
     "12_applications",
     "13_data_centric",
+    "14_cicd",
 )

@@ -1,0 +1,1 @@
+"""Checks for 14_cicd/ex02_release_gate (see the reference solution)."""

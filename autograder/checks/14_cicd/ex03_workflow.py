@@ -1,0 +1,1 @@
+"""Checks for 14_cicd/ex03_workflow (see the reference solution)."""

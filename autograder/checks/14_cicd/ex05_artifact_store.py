@@ -1,0 +1,1 @@
+"""Checks for 14_cicd/ex05_artifact_store (see the reference solution)."""
