@@ -406,9 +406,9 @@ class TestReleaseGate:
 
         def beyond(inputs: dict) -> None:
             inputs["champion"]["average_precision"] = 0.75
-            inputs["candidate"]["average_precision"] = 0.5 - 1e-6
+            inputs["candidate"]["average_precision"] = 0.5 - 1e-5
             inputs["champion"]["slices"] = {"channel=pos": 0.5}
-            inputs["candidate"]["slices"] = {"channel=pos": 0.25 - 1e-6}
+            inputs["candidate"]["slices"] = {"channel=pos": 0.25 - 1e-5}
             inputs["budgets"]["metric_tolerance"] = 0.25
             inputs["budgets"]["slice_tolerance"] = 0.25
 
@@ -416,7 +416,7 @@ class TestReleaseGate:
             submission,
             _with(beyond),
             [("metric_regression", None), ("slice_regression", "channel=pos")],
-            "drops of 0.25 + 1e-6, tolerances 0.25",
+            "drops of 0.25 + 1e-5, tolerances 0.25",
             "EPS absorbs floating-point noise, not a real drop beyond the tolerance",
         )
 
