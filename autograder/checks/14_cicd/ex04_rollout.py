@@ -790,6 +790,7 @@ class TestRollbackDecision:
             ((_side(1000.0, 10), good, 100), "canary requests=1000.0 (a float)"),
             ((_side(True, 0), good, 100), "canary requests=True (a bool)"),
             ((good, _side(1000, -2), 100), "baseline errors=-2"),
+            ((good, _side(1000, 2.0), 100), "baseline errors=2.0 (a float)"),
             ((good, _side(1000, 1001), 100), "baseline errors=1001 > requests=1000"),
             ((_side(5, 7), good, 100), "canary errors=7 > requests=5 (also when it would wait)"),
             ((_side(1000, 10, float("nan")), good, 100), "canary p99_ms=nan"),
