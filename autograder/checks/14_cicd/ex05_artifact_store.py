@@ -255,7 +255,9 @@ def _session(module, steps: list, versioned: bool = True) -> list:
         watch = _Watch(store, admin)
         for op, *args in steps:
             if op == "publish":
-                results.append(_call(module, watch, "publish_model", (*args, store)))
+                path, bucket, key, *as_path = args  # path as a Path if as_path
+                path = Path(path) if as_path and as_path[0] else path
+                results.append(_call(module, watch, "publish_model", (path, bucket, key, store)))
             elif op == "fetch":
                 bucket, key, dest, watched, *as_path = args  # dest as a Path if as_path
                 dest = Path(dest) if as_path and as_path[0] else dest
@@ -388,11 +390,14 @@ class TestPublishModel:
             (_write(exchange, "d/model.onnx", a), "team/x", _address(a, ".onnx", "team/x")),
             (_write(exchange, "e/empty.bin", b""), PREFIX, _address(b"", ".bin")),
         ]
-        steps: list = [("publish", str(p), BUCKET, key) for p, key, _ in cases]
+        steps: list = [
+            ("publish", str(p), BUCKET, key, k % 2 == 1) for k, (p, key, _) in enumerate(cases)
+        ]
         steps += [("object", want) for _, _, want in cases]
         results = _run(submission, steps)
-        for (path, key, want), result in zip(cases, results, strict=False):
-            where = f"publish_model({path.parent.name}/{path.name!r}, bucket, {key!r}, store)"
+        for k, ((path, key, want), result) in enumerate(zip(cases, results, strict=False)):
+            kind = "Path" if k % 2 else "str"
+            where = f"publish_model({kind} {path.parent.name}/{path.name}, bucket, {key!r}, store)"
             got = _returned(result, where)
             if got != want:
                 fail(
@@ -845,10 +850,10 @@ class TestPresignedUrl:
     def test_refuses_bad_expires_in(self, submission, exchange):
         bad = [0, -60, MAX_EXPIRES_IN + 1, 60.0, True, "60", None]
         steps = [("presign", BUCKET, _address(b"y"), n) for n in bad]
-        steps.append(("presign", BUCKET, "", 60))
+        steps += [("presign", BUCKET, "", 60), ("presign", "", _address(b"y"), 60)]
         results = _run(submission, steps)
-        for n, result in zip([*bad, "key=''"], results, strict=True):
-            what = "key=''" if n == "key=''" else f"expires_in={n!r}"
+        for n, result in zip([*bad, "key=''", "bucket=''"], results, strict=True):
+            what = n if n in ("key=''", "bucket=''") else f"expires_in={n!r}"
             if result["error"] is None or not result["error"]["value_error"]:
                 fail(
                     f"presigned_url with {what}: expected ValueError, got {_got(result)}: a URL "
