@@ -107,3 +107,21 @@ def request_rows(frame: pd.DataFrame) -> pd.DataFrame:
     for column in ("currency", "merchant_category", "channel", "card_country", "merchant_country"):
         out[column] = out[column].astype(str)
     return out
+
+
+@functools.lru_cache(maxsize=8)
+def reference_part(stem: str):
+    """The reference module of another capstone part (`"train"`, `"features"`, ...), loaded in
+    the grader's process as the `reference` fixture loads this exercise's own."""
+    from autograder.plugin import load_exercise, reference_dir
+
+    return load_exercise(reference_dir(), f"capstone/{stem}", prefix="reference_", mirror=True)
+
+
+def typed_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Typed transactions with plain-text columns instead of the world's categoricals."""
+    out = frame.copy()
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.CategoricalDtype):
+            out[column] = out[column].astype(str)
+    return out
