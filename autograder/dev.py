@@ -40,7 +40,14 @@ def check_manifest(course: Course) -> list[str]:
     listed = {ex.relpath.as_posix() for ex in course.exercises}
     lesson_dirs = [f"{lesson.id}/" for lesson in course.lessons]
     solutions = course.root / "solutions"
-    on_disk = {rel for rel in _files_under(solutions) if rel[:2].isdigit()}  # NN_topic/...
+    beside = {ex.lesson_id for ex in course.exercises if ex.beside_lessons}  # the capstone
+    scaffold = {rel.as_posix() for lesson_id in beside for rel in stubs.scaffold(course, lesson_id)}
+    on_disk = {
+        rel
+        for rel in _files_under(solutions)
+        if (rel[:2].isdigit() or rel.split("/", 1)[0] in beside) and rel not in scaffold
+    }  # NN_topic/... and the capstone's exercise files
+    problems += stubs.scaffold_problems(course)
     for rel in sorted(listed - on_disk):
         problems.append(f"course.toml lists {rel}, but solutions/{rel} does not exist")
     for rel in sorted(on_disk - listed):
@@ -223,7 +230,10 @@ def prove(course: Course, console: Console, jobs: int | None, with_mutants: bool
     failures += check_manifest(course)
     failures += stubs.drift(course, course.root / "lessons")
     limits = Limits(memory_mb=course.memory_limit_mb, jobs=jobs or 2)
-    solved = grade(course, course.root / "solutions", course.exercises, limits)
+    with tempfile.TemporaryDirectory(prefix="mlgrade-solutions-") as tmp:
+        # A copy laid out as a learner's workspace: lessons/, and the capstone beside it.
+        stubs.write_solutions(course, Path(tmp) / "lessons")
+        solved = grade(course, Path(tmp) / "lessons", course.exercises, limits)
     for ex in solved.exercises:
         if ex.status != PASSED:
             bad = next(c for c in ex.checks if c.status != PASSED)
@@ -231,8 +241,8 @@ def prove(course: Course, console: Console, jobs: int | None, with_mutants: bool
                 f"solution {ex.id} scores {ex.score:g}/{ex.max_score:g}: {bad.name}: {bad.message}"
             )
     with tempfile.TemporaryDirectory(prefix="mlgrade-stubs-") as tmp:
-        stubs.write_stubs(course, Path(tmp))
-        fresh = grade(course, Path(tmp), course.exercises, limits)
+        stubs.write_stubs(course, Path(tmp) / "lessons")
+        fresh = grade(course, Path(tmp) / "lessons", course.exercises, limits)
     for ex in fresh.exercises:
         wrong = [c for c in ex.checks if c.status != NOT_ATTEMPTED]
         if ex.score != 0 or wrong:
@@ -262,7 +272,12 @@ def mutant_target(course: Course, mutant: Mutant, dest: Path) -> None:
     points on that exercise only, by construction.
     """
     ex = course.exercise(mutant.exercise_id)
-    out = dest / ex.relpath
+    if ex.beside_lessons:
+        # The capstone is one system: its modules import each other, so the mutant's file goes
+        # into a copy of the whole reference (every other part correct).
+        lesson = next(lesson for lesson in course.lessons if lesson.id == ex.lesson_id)
+        stubs.write_solutions(course, dest, lesson.exercises)
+    out = ex.location(dest)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(mutant.source(course), encoding="utf-8")
 
@@ -290,11 +305,13 @@ def grade_mutants(course: Course, mutants: list[Mutant], limits: Limits) -> Iter
             continue
         with tempfile.TemporaryDirectory(prefix="mlgrade-mutant-") as tmp:
             try:
-                mutant_target(course, mutant, Path(tmp))
+                mutant_target(course, mutant, Path(tmp) / "lessons")
             except MutantError as exc:
                 yield MutantVerdict(mutant, str(exc), None)
                 continue
-            report = grade(course, Path(tmp), [course.exercise(mutant.exercise_id)], limits)
+            report = grade(
+                course, Path(tmp) / "lessons", [course.exercise(mutant.exercise_id)], limits
+            )
         result = report.exercises[0]
         problem = ""
         if result.score >= result.max_score:

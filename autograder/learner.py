@@ -106,7 +106,7 @@ def _grade(
 
 
 def _untouched(course: Course, target: Path, ex: Exercise) -> bool:
-    path = target / ex.relpath
+    path = ex.location(target)
     return not path.is_file() or path.read_text(encoding="utf-8") == stubs.stub_text(course, ex)
 
 
@@ -154,7 +154,7 @@ def pointer(
 ) -> Text:
     if not verb:
         verb = "Start" if result is None or result.status == NOT_ATTEMPTED else "Keep going on"
-    return terminal.next_step(verb, ex, shown_path(target / ex.relpath), course.short_name(ex))
+    return terminal.next_step(verb, ex, shown_path(ex.location(target)), course.short_name(ex))
 
 
 def report_pointer(
@@ -279,7 +279,7 @@ def _backup_path(ex: Exercise) -> Path:
 def cmd_reset(args: argparse.Namespace, course: Course) -> int:
     ex = _one_exercise(course, args.exercise)
     target = resolve_target(args.target)
-    path = target / ex.relpath
+    path = ex.location(target)
     console = Console()
     wrap = not console.is_terminal
     mode = 0o644
@@ -330,7 +330,7 @@ def cmd_compare(args: argparse.Namespace, course: Course) -> int:
     """Once an exercise fully passes: a diff of the learner's file against the reference."""
     ex = _one_exercise(course, args.exercise)
     target = resolve_target(args.target)
-    path = target / ex.relpath
+    path = ex.location(target)
     console = Console()
     wrap = not console.is_terminal
     result = known_results(course, target).get(ex.id)
@@ -375,7 +375,10 @@ def cmd_watch(args: argparse.Namespace, course: Course) -> int:
 
     target = resolve_target(args.target)
     selection = course.select(args.selector)
-    selected = {ex.relpath.as_posix(): ex for ex in selection}
+    selected = {ex.location(target).resolve(): ex for ex in selection}
+    # The capstone's files sit beside lessons/: watch its folder too when it is selected.
+    roots = sorted({str(target)} | {str(r) for ex in selection if (r := ex.import_root(target))})
+    roots = [r for r in roots if Path(r).is_dir()]
     among = None if args.selector is None else selection
     console = Console()
     wrap = not console.is_terminal
@@ -397,16 +400,13 @@ def cmd_watch(args: argparse.Namespace, course: Course) -> int:
     else:
         console.print(terminal.all_done("Every selected exercise"))
     sys.stdout.flush()
-    for changes in watch(target, debounce=300, step=50, raise_interrupt=False):
+    for changes in watch(*roots, debounce=300, step=50, raise_interrupt=False):
         changed = []
         for _, raw in changes:
-            rel = (
-                Path(raw).resolve().relative_to(target).as_posix()
-                if Path(raw).is_absolute()
-                else raw
-            )
-            if rel in selected and selected[rel] not in changed:
-                changed.append(selected[rel])
+            path = Path(raw) if Path(raw).is_absolute() else target / raw
+            ex = selected.get(path.resolve())
+            if ex is not None and ex not in changed:
+                changed.append(ex)
         if not changed:
             continue
         report = _grade(course, target, changed, args, console, quiet=True)

@@ -317,6 +317,7 @@ def _child_main(
     module_name: str,
     hide: list[str] | None,
     writable: list[Path],
+    import_root: Path | None = None,
 ) -> None:
     keep = {sock.fileno(), 0, 1, 2}
     for fd in range(3, _max_fd()):
@@ -326,7 +327,13 @@ def _child_main(
     if hide is None:
         sandbox.shed_privileges()  # a learner's own check: as root, no capability on the machine
     else:
-        sandbox.enter([Path(p) for p in hide], writable)
+        readable = [import_root] if import_root is not None and import_root.is_dir() else []
+        sandbox.enter([Path(p) for p in hide], writable, readable)
+    if import_root is not None:
+        # The capstone's modules import each other from the learner's tree, never from a copy
+        # this process inherited from the grader (the reference, loaded for a differential check).
+        forget_packages(import_root)
+        sys.path.insert(0, str(import_root))
     _Host(sock, path, module_name).serve()
 
 
@@ -335,6 +342,21 @@ def _max_fd() -> int:
         return max(int(n) for n in os.listdir("/proc/self/fd")) + 1
     except (OSError, ValueError):
         return 1024
+
+
+def forget_packages(root: Path) -> None:
+    """Drop from `sys.modules` every module imported from the packages and modules in `root`."""
+    root = Path(root)
+    if not root.is_dir():
+        return
+    names = {
+        p.stem if p.is_file() else p.name
+        for p in root.iterdir()
+        if (p.is_file() and p.suffix == ".py") or (p / "__init__.py").is_file()
+    }
+    for loaded in list(sys.modules):
+        if loaded.split(".", 1)[0] in names:
+            del sys.modules[loaded]
 
 
 # --- the grader's side ----------------------------------------------------------------------------
@@ -349,9 +371,11 @@ class LearnerProcess:
         module_name: str,
         hide: list[str] | None = None,
         writable: list[Path] | None = None,
+        import_root: Path | None = None,
     ):
         """`hide`: sandbox the process (instructor modes), hiding these folders; None: don't.
-        `writable`: folders the sandboxed process may write (the checks' exchange folder)."""
+        `writable`: folders the sandboxed process may write (the checks' exchange folder).
+        `import_root`: a folder put first on `sys.path` (the capstone's, for its package)."""
         self.path = path
         parent, child = socket.socketpair()
         sys.stdout.flush()
@@ -360,7 +384,7 @@ class LearnerProcess:
         if pid == 0:
             try:
                 parent.close()
-                _child_main(child, path, module_name, hide, list(writable or []))
+                _child_main(child, path, module_name, hide, list(writable or []), import_root)
             finally:
                 os._exit(0)
         child.close()

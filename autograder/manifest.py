@@ -35,6 +35,8 @@ class Exercise:
     docs: str  # docs page and anchor, relative to docs/
     hidden_points: float = 0.0  # announced to learners; graded only with the instructor's checks
     file: str = ""  # the learner's file name when it is not `<stem>.py` (a Dockerfile, alerts.yml)
+    # The capstone's files live in `capstone/` beside `lessons/`, not inside it (see `location`).
+    beside_lessons: bool = False
 
     @property
     def lesson_id(self) -> str:
@@ -48,6 +50,17 @@ class Exercise:
     def relpath(self) -> Path:
         """Path of the exercise file inside a target laid out like `lessons/`."""
         return Path(self.lesson_id) / (self.file or f"{self.stem}.py")
+
+    def location(self, lessons: Path) -> Path:
+        """The exercise's file in a learner's workspace whose lessons folder is `lessons`: inside
+        it for a lesson, beside it for the capstone (`<lessons>/../capstone/...`). `relpath` is the
+        mirror path inside `solutions/`, `autograder/checks/` and `tests/mutants/`."""
+        return (Path(lessons).parent if self.beside_lessons else Path(lessons)) / self.relpath
+
+    def import_root(self, lessons: Path) -> Path | None:
+        """The folder the learner's process puts on `sys.path` so the capstone's modules import
+        each other (`from fraudsys.features import ...`); None for a lesson's one-file exercise."""
+        return Path(lessons).parent / self.lesson_id if self.beside_lessons else None
 
     @property
     def is_python(self) -> bool:
@@ -191,6 +204,9 @@ def load_course(path: Path = MANIFEST_PATH) -> Course:
         lid = _require(lt, "id", f"lesson #{i + 1}", str)
         where = f"lesson '{lid}'"
         exercises = []
+        beside = lt.get("beside_lessons", False)
+        if not isinstance(beside, bool):
+            raise ManifestError(f"{where}: 'beside_lessons' must be true or false")
         for j, et in enumerate(lt.get("exercises", [])):
             eid = _require(et, "id", f"{where}, exercise #{j + 1}", str)
             ewhere = f"exercise '{eid}'"
@@ -215,9 +231,10 @@ def load_course(path: Path = MANIFEST_PATH) -> Course:
                     f"{ewhere}: 'file' must be a file name, or a relative path inside the lesson "
                     f'folder without "." or ".." (like "Dockerfile" or ".github/workflows/ml.yml")'
                 )
-            if file.endswith(".py") and file != f"{eid.split('/', 1)[1]}.py":
+            if file.endswith(".py") and file.rsplit("/", 1)[-1] != f"{eid.split('/', 1)[1]}.py":
                 raise ManifestError(
-                    f"{ewhere}: a Python exercise's file is '<id stem>.py'; omit 'file'"
+                    f"{ewhere}: a Python exercise's file is '<id stem>.py' (in a subfolder: "
+                    "'<folder>/<id stem>.py'); omit 'file' for '<id stem>.py'"
                 )
             points = _require(et, "points", ewhere, (int, float))
             if points <= 0:
@@ -232,6 +249,7 @@ def load_course(path: Path = MANIFEST_PATH) -> Course:
                     docs=_require(et, "docs", ewhere, str),
                     hidden_points=float(et.get("hidden_points", 0)),
                     file=file,
+                    beside_lessons=beside,
                 )
             )
         if not exercises:

@@ -26,7 +26,7 @@ from types import ModuleType
 import pytest
 
 from . import results
-from .learner_process import LearnerProcess, LearnerProcessError, RemoteModule
+from .learner_process import LearnerProcess, LearnerProcessError, RemoteModule, forget_packages
 from .manifest import MANIFEST_PATH, Course, load_course
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"  # the installed course's (and pytest.ini)
@@ -107,7 +107,11 @@ def exercise_id_of_module(path: Path) -> str | None:
     if checks_dir not in path.parents:
         return None
     rel = path.relative_to(checks_dir).with_suffix("")
-    if len(rel.parts) != 2 or not rel.parts[1].startswith("ex"):
+    if len(rel.parts) != 2:
+        return None
+    if not rel.parts[1].startswith("ex") and rel.as_posix() not in {
+        ex.id for ex in course().exercises
+    }:  # the capstone's parts are named for what they build (capstone/train)
         return None
     return rel.as_posix()
 
@@ -152,12 +156,15 @@ def target_dir(config: pytest.Config) -> Path:
     return Path(value).resolve()
 
 
-def exercise_path(target: Path, exercise_id: str) -> Path:
-    """The exercise's file in `target`; `ExerciseMissing` when it is not there."""
-    relpath = course().exercise(exercise_id).relpath
-    path = target / relpath
+def exercise_path(target: Path, exercise_id: str, *, mirror: bool = False) -> Path:
+    """The exercise's file in the learner's `target` (a lessons folder: the capstone's files sit
+    beside it), or in a `mirror` of the course's layout (`solutions/`); `ExerciseMissing` when it
+    is not there."""
+    ex = course().exercise(exercise_id)
+    path = target / ex.relpath if mirror else ex.location(target)
     if not path.is_file():
-        raise ExerciseMissing(f"{relpath.as_posix()} is not in {target}")
+        where = target if mirror or not ex.beside_lessons else target.parent
+        raise ExerciseMissing(f"{ex.relpath.as_posix()} is not in {where}")
     return path
 
 
@@ -167,20 +174,35 @@ def reference_dir() -> Path:
     return course().root / "solutions"
 
 
-def load_exercise(target: Path, exercise_id: str, prefix: str = "submission_") -> ModuleType:
-    """Import `<target>/<exercise_id>.py` by path under a private module name."""
-    path = exercise_path(target, exercise_id)
+def load_exercise(
+    target: Path, exercise_id: str, prefix: str = "submission_", *, mirror: bool = False
+) -> ModuleType:
+    """Import `<target>/<exercise_id>.py` by path under a private module name.
+
+    A capstone module imports its siblings (`from fraudsys.features import ...`): they are
+    imported from the same tree, with its root on `sys.path` only while this module loads, and
+    the package is forgotten afterwards, so that another tree (the learner's, in a process forked
+    from this one) never finds this one's modules in `sys.modules`."""
+    path = exercise_path(target, exercise_id, mirror=mirror)
+    ex = course().exercise(exercise_id)
+    root = (target / ex.lesson_id) if mirror and ex.beside_lessons else ex.import_root(target)
     name = prefix + exercise_id.replace("/", "__")
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses and pickling look modules up by name
+    if root is not None:
+        sys.path.insert(0, str(root))
     try:
         spec.loader.exec_module(module)
     except SystemExit as exc:
         # Carried as an ordinary exception: pytest caches a fixture's failure only for an
         # Exception, and a SystemExit left the fixture broken for every later check.
         raise ExitAtImport(exc.code) from exc
+    finally:
+        if root is not None:
+            sys.path.remove(str(root))
+            forget_packages(root)
     return module
 
 
@@ -203,6 +225,7 @@ def submission(request: pytest.FixtureRequest) -> RemoteModule:
             "submission_" + exercise_id.replace("/", "__"),
             hide,
             writable=[exchange_dir(request.config, exercise_id)],
+            import_root=course().exercise(exercise_id).import_root(target),
         )
     try:
         return process.load()
@@ -240,7 +263,7 @@ def reference(request: pytest.FixtureRequest) -> ModuleType:
     learner's output is compared with it on seeded generated inputs (`assertions.differential`)."""
     exercise_id = exercise_id_of(request.node)
     try:
-        return load_exercise(reference_dir(), exercise_id, prefix="reference_")
+        return load_exercise(reference_dir(), exercise_id, prefix="reference_", mirror=True)
     except ExerciseMissing:
         raise RuntimeError(
             f"the grader's reference solution for {exercise_id} is missing from {reference_dir()}: "

@@ -140,7 +140,7 @@ class ForkingLoop:
         queue: list[list[pytest.Item]] = []  # batches: the checks of one exercise, in order
         for item in session.items:
             ex_id = plugin.exercise_id_of(item)
-            if not (target / self.course.exercise(ex_id).relpath).is_file():
+            if not self.course.exercise(ex_id).location(target).is_file():
                 self._finish(
                     item,
                     ex_id,
@@ -579,7 +579,7 @@ def _run_pytest(
 def _is_stub(course: Course, target: Path, ex: Exercise) -> bool:
     """Whether the exercise's file in `target` is byte for byte its generated stub."""
     try:
-        return (target / ex.relpath).read_text(encoding="utf-8") == stubs.stub_text(course, ex)
+        return ex.location(target).read_text(encoding="utf-8") == stubs.stub_text(course, ex)
     except (OSError, UnicodeDecodeError, ValueError):
         return False
 
@@ -609,7 +609,7 @@ def grade(
     # An exercise with no file in the target is not attempted, and needs no checks loaded: an
     # exercise's check module (and what it imports: pandas, scikit-learn, ...) is collected only
     # when its file is present.
-    present = [ex for ex in exercises if (target / ex.relpath).is_file()]
+    present = [ex for ex in exercises if ex.location(target).is_file()]
     untouched = [
         ex for ex in present if limits.skip_untouched_stubs and _is_stub(course, target, ex)
     ]

@@ -142,9 +142,10 @@ def _loopback_up() -> None:
             raise SandboxError(exc.errno or 0, "bring up the sandbox's loopback") from None
 
 
-def enter(hide: list[Path], writable: list[Path] = ()) -> None:
+def enter(hide: list[Path], writable: list[Path] = (), readable: list[Path] = ()) -> None:
     """Sandbox this (freshly forked) process; raises `SandboxError` where it cannot. The folders
-    in `writable` (the checks' exchange folder) stay writable, wherever they lie."""
+    in `writable` (the checks' exchange folder) stay writable, wherever they lie; those in
+    `readable` (the capstone's package, which its modules import from) stay readable."""
     if not sys.platform.startswith("linux"):
         raise SandboxError(0, "namespaces need Linux")
     libc = _libc()
@@ -156,6 +157,9 @@ def enter(hide: list[Path], writable: list[Path] = ()) -> None:
     # of its folders there, to mount it back, read-only, over the fresh tmpfs. Handles on the
     # writable folders too, taken before any mount below covers them.
     kept = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in _grader_folders(scratches)}
+    for path in map(str, readable):
+        if path not in kept and any(path.startswith(s.rstrip("/") + "/") for s in scratches):
+            kept[path] = os.open(path, os.O_PATH | os.O_DIRECTORY)
     shared = {str(p): os.open(p, os.O_PATH | os.O_DIRECTORY) for p in writable}
     for point, keep in _mount_points():
         if point == "/proc" or point.startswith(("/proc/", "/dev")):

@@ -75,7 +75,7 @@ def cached_results(course: Course, target: Path) -> dict[str, ExerciseResult]:
         entry = entries.get(ex.id)
         if not isinstance(entry, dict):
             continue
-        if entry.get("file") != file_digest(target / ex.relpath):
+        if entry.get("file") != file_digest(ex.location(target)):
             continue
         if entry.get("grader") != grader_digest(course, ex):
             continue
@@ -96,7 +96,7 @@ def remember(course: Course, target: Path, results: list[ExerciseResult]) -> Non
     for r in results:
         ex = course.exercise(r.id)
         entries[r.id] = {
-            "file": file_digest(target / ex.relpath),
+            "file": file_digest(ex.location(target)),
             "grader": grader_digest(course, ex),
             "result": r.to_dict(),
         }

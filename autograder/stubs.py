@@ -110,23 +110,94 @@ def write_given(course: Course) -> list[Path]:
     return written
 
 
+def scaffold(course: Course, lesson_id: str) -> list[Path]:
+    """The capstone's files that are not exercises (its README, `fraudsys/config.py`, compose
+    file, ...): paths relative to `solutions/`, copied into the learner's workspace as they are."""
+    lesson = next(lesson for lesson in course.lessons if lesson.id == lesson_id)
+    if not lesson.exercises[0].beside_lessons:
+        return []
+    root = course.root / "solutions"
+    listed = {ex.relpath for ex in lesson.exercises}
+    return sorted(
+        p.relative_to(root)
+        for p in (root / lesson_id).rglob("*")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and p.suffix != ".pyc"
+        and p.relative_to(root) not in listed
+    )
+
+
+def scaffold_problems(course: Course) -> list[str]:
+    """A scaffold file with answer markers would hand the learner the answer: refuse it."""
+    problems = []
+    for lesson in course.lessons:
+        for rel in scaffold(course, lesson.id):
+            text = (course.root / "solutions" / rel).read_text(encoding="utf-8", errors="replace")
+            if any(_BEGIN.match(line) or _END.match(line) for line in text.splitlines()):
+                problems.append(
+                    f"solutions/{rel}: has answer markers but is not an exercise in course.toml "
+                    "(list it, or remove the markers: scaffold files are copied as they are)"
+                )
+    return problems
+
+
+def _beside_lessons(exercises: Iterable[Exercise]) -> list[str]:
+    return sorted({ex.lesson_id for ex in exercises if ex.beside_lessons})
+
+
 def write_stubs(
     course: Course, dest: Path, exercises: Iterable[Exercise] | None = None
 ) -> list[Path]:
-    """Write the stubs of `exercises` (default: all) into `dest`, laid out like `lessons/`."""
+    """Write the stubs of `exercises` (default: all) into `dest`, a folder laid out like
+    `lessons/`; the capstone's go beside it (`dest/../capstone/`), with its scaffold files."""
+    exercises = list(exercises if exercises is not None else course.exercises)
     written = []
-    for ex in exercises if exercises is not None else course.exercises:
-        target = dest / ex.relpath
+    for lesson_id in _beside_lessons(exercises):
+        for rel in scaffold(course, lesson_id):
+            target = Path(dest).parent / rel
+            atomic_write(target, (course.root / "solutions" / rel).read_bytes())
+            written.append(target)
+    for ex in exercises:
+        target = ex.location(dest)
         atomic_write(target, stub_text(course, ex))
         written.append(target)
     return written
 
 
+def write_solutions(
+    course: Course, dest: Path, exercises: Iterable[Exercise] | None = None
+) -> list[Path]:
+    """Copy the reference solutions of `exercises` (default: all) into `dest`, laid out like
+    `lessons/` (the capstone beside it, with its scaffold), as a learner's workspace to grade."""
+    exercises = list(exercises if exercises is not None else course.exercises)
+    written = []
+    for lesson_id in _beside_lessons(exercises):
+        for rel in scaffold(course, lesson_id):
+            target = Path(dest).parent / rel
+            atomic_write(target, (course.root / "solutions" / rel).read_bytes())
+            written.append(target)
+    for ex in exercises:
+        target = ex.location(dest)
+        atomic_write(target, solution_path(course, ex).read_bytes())
+        written.append(target)
+    return written
+
+
 def drift(course: Course, lessons_dir: Path) -> list[str]:
-    """Exercise files in `lessons_dir` that differ from what the generator writes."""
+    """Exercise files in `lessons_dir` (and the capstone's beside it) that differ from what the
+    generator writes."""
     problems = []
+    for lesson_id in _beside_lessons(course.exercises):
+        for rel in scaffold(course, lesson_id):
+            path = Path(lessons_dir).parent / rel
+            if (
+                not path.is_file()
+                or path.read_bytes() != (course.root / "solutions" / rel).read_bytes()
+            ):
+                problems.append(f"{rel}: differs from solutions/{rel} (run `mlgrade dev sync`)")
     for ex in course.exercises:
-        path = lessons_dir / ex.relpath
+        path = ex.location(lessons_dir)
         if not solution_path(course, ex).is_file():
             problems.append(f"solutions/{ex.relpath}: missing (the stub is generated from it)")
         elif not path.exists():

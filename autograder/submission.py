@@ -66,8 +66,9 @@ def _safe_extract(archive: Path, dest: Path) -> None:
 
 
 def _find_lessons_root(folder: Path) -> Path:
-    """A course clone grades its lessons/; a folder laid out like lessons/ grades itself."""
-    if (folder / "lessons").is_dir():
+    """A course clone grades its lessons/ (and its capstone/ beside it, which may be there alone);
+    a folder laid out like lessons/ grades itself."""
+    if (folder / "lessons").is_dir() or (folder / CAPSTONE).is_dir():
         return folder / "lessons"
     entries = [p for p in folder.iterdir() if not p.name.startswith((".", "__MACOSX"))]
     if len(entries) == 1 and entries[0].is_dir() and not entries[0].name[:2].isdigit():
@@ -77,11 +78,11 @@ def _find_lessons_root(folder: Path) -> Path:
 
 def _copy_listed(course: Course, source: Path, dest: Path) -> tuple[list[str], list[str]]:
     copied, notes = [], []
-    root = source.resolve()
     for ex in course.exercises:
-        src = source / ex.relpath
+        src = ex.location(source)
         if not (src.exists() or src.is_symlink()):
             continue
+        root = (source.parent / ex.lesson_id if ex.beside_lessons else source).resolve()
         real = src.resolve()
         if root not in real.parents:
             raise SubmissionError(
@@ -93,17 +94,56 @@ def _copy_listed(course: Course, source: Path, dest: Path) -> tuple[list[str], l
         if real.stat().st_size > MAX_FILE_BYTES:
             notes.append(f"{ex.relpath} is larger than {MAX_FILE_BYTES >> 20} MiB: ignored")
             continue
-        out = dest / ex.relpath
+        out = ex.location(dest)
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(real, out)
         copied.append(ex.relpath.as_posix())
+    if copied and any(ex.beside_lessons for ex in course.exercises):
+        notes += _copy_capstone_modules(course, source, dest)
     return copied, notes
+
+
+CAPSTONE = "capstone"
+
+
+def _copy_capstone_modules(course: Course, source: Path, dest: Path) -> list[str]:
+    """The capstone is a whole project: its exercise modules import the learner's other modules
+    (`fraudsys/config.py`, helpers of their own), so every Python file of its package is copied
+    too, under the same rules (regular files inside the submission, none over the size limit).
+    Files that are neither listed nor Python are not read, and not copied."""
+    notes = []
+    for lesson_id in sorted({ex.lesson_id for ex in course.exercises if ex.beside_lessons}):
+        root = (
+            (source.parent / lesson_id).resolve() if (source.parent / lesson_id).is_dir() else None
+        )
+        if root is None:
+            continue
+        listed = {ex.location(source).resolve() for ex in course.exercises if ex.beside_lessons}
+        for src in sorted((source.parent / lesson_id).rglob("*.py")):
+            real = src.resolve()
+            if "__pycache__" in src.parts or real in listed:
+                continue
+            rel = src.relative_to(source.parent)
+            if root not in real.parents or not real.is_file():
+                notes.append(
+                    f"{rel.as_posix()} is not a regular file inside the submission: ignored"
+                )
+                continue
+            if real.stat().st_size > MAX_FILE_BYTES:
+                notes.append(f"{rel.as_posix()} is larger than {MAX_FILE_BYTES >> 20} MiB: ignored")
+                continue
+            out = dest.parent / rel
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(real, out)
+    return notes
 
 
 def _ignored(course: Course, source: Path) -> list[str]:
     """Files in the submission the grader will not read (reported, so tampering is visible)."""
     listed = {ex.relpath.as_posix() for ex in course.exercises}
     ignored = []
+    if not source.is_dir():
+        return ignored
     for path in sorted(source.rglob("*")):
         rel = path.relative_to(source).as_posix()
         if path.is_dir() or rel in listed or "__pycache__" in rel or rel.endswith((".pyc", ".bak")):
@@ -131,8 +171,8 @@ def workspace(course: Course, submission: Path) -> Iterator[Workspace]:
             source = _find_lessons_root(tmp_path / "unzipped")
         else:
             source = _find_lessons_root(submission)
-        dest = tmp_path / "workspace"
-        dest.mkdir()
+        dest = tmp_path / "workspace" / "lessons"  # the capstone beside it: workspace/capstone
+        dest.mkdir(parents=True)
         copied, notes = _copy_listed(course, source, dest)
         ignored = _ignored(course, source)
         if ignored:

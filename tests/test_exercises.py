@@ -57,6 +57,10 @@ def _describe(exercise: dict) -> str:
     return "\n".join(lines)
 
 
+def _lesson(lesson_id: str):
+    return next(lesson for lesson in COURSE.lessons if lesson.id == lesson_id)
+
+
 def _lesson_exercises(report: dict, lesson_id: str) -> list[dict]:
     found = {e["id"]: e for e in report["exercises"]}
     lesson = next(lesson for lesson in COURSE.lessons if lesson.id == lesson_id)
@@ -74,17 +78,24 @@ class Graded:
         grade_json: Callable[..., dict],
         tree_fingerprint: Callable[[Path], dict[str, str]],
     ):
-        self.before = tree_fingerprint(target)
+        def fingerprint() -> dict[str, str]:  # the lessons folder, and the capstone beside it
+            capstone = target.parent / "capstone"
+            extra = tree_fingerprint(capstone) if capstone.is_dir() else {}
+            return {**tree_fingerprint(target), **{f"capstone/{k}": v for k, v in extra.items()}}
+
+        self.before = fingerprint()
         self.report = grade_json(target)
-        self.after = tree_fingerprint(target)
+        self.after = fingerprint()
 
 
 def _solutions_copy(target: Path, lessons: list[str]) -> Path:
     # A byte-identical copy of solutions/, so a grader that wrote files could not dirty the repo.
+    # `target` is a lessons folder; the capstone goes beside it, as in a learner's clone.
     for lesson in lessons:
+        beside = _lesson(lesson).exercises[0].beside_lessons
         shutil.copytree(
             COURSE.root / "solutions" / lesson,
-            target / lesson,
+            (target.parent if beside else target) / lesson,
             ignore=shutil.ignore_patterns("__pycache__"),
         )
     return target
@@ -102,7 +113,7 @@ def _lesson_param(lesson: str):
 def solutions_graded(
     tmp_path_factory: pytest.TempPathFactory, grade_json, tree_fingerprint
 ) -> Graded:
-    target = _solutions_copy(tmp_path_factory.mktemp("solutions"), DEFAULT_LESSONS)
+    target = _solutions_copy(tmp_path_factory.mktemp("solutions") / "lessons", DEFAULT_LESSONS)
     return Graded(target, grade_json, tree_fingerprint)
 
 
@@ -110,7 +121,9 @@ def solutions_graded(
 def integration_solutions_graded(
     tmp_path_factory: pytest.TempPathFactory, grade_json, tree_fingerprint
 ) -> Graded:
-    target = _solutions_copy(tmp_path_factory.mktemp("solutions"), list(INTEGRATION_LESSONS))
+    target = _solutions_copy(
+        tmp_path_factory.mktemp("solutions") / "lessons", list(INTEGRATION_LESSONS)
+    )
     return Graded(target, grade_json, tree_fingerprint)
 
 
@@ -190,9 +203,21 @@ def test_grading_leaves_the_target_untouched(request: pytest.FixtureRequest, whi
 @pytest.mark.parametrize("exercise_id", EXERCISES)
 def test_every_exercise_has_at_least_four_mutants(exercise_id: str) -> None:
     ours = [m.name for m in MUTANTS if m.exercise_id == exercise_id]
-    assert len(ours) >= 4, (
+    # The capstone's parts: at least two each and fifteen in all (the next test), since each of
+    # its mutants grades a whole system (a training run, a server) rather than one function.
+    least = 2 if COURSE.exercise(exercise_id).beside_lessons else 4
+    assert len(ours) >= least, (
         f"{exercise_id} has {len(ours)} mutant(s) {ours}; add realistic wrong answers as "
         f"tests/mutants/{exercise_id}/<mistake>.toml (see autograder.dev.Mutant)"
+    )
+
+
+def test_the_capstone_has_at_least_fifteen_mutants() -> None:
+    capstone = [m for m in MUTANTS if COURSE.exercise(m.exercise_id).beside_lessons]
+    parts = {m.exercise_id for m in capstone}
+    assert len(capstone) >= 15 and len(parts) == len(_lesson("capstone").exercises), (
+        f"the capstone has {len(capstone)} mutants over {len(parts)} parts; the bar is fifteen, "
+        "with every part covered"
     )
 
 

@@ -65,9 +65,9 @@ def test_make_stub_rejects_broken_markers(text, problem):
 
 def test_every_solution_has_a_stub_that_imports_and_raises(tmp_path):
     course = load_course()
-    stubs.write_stubs(course, tmp_path)
+    stubs.write_stubs(course, tmp_path / "lessons")
     for ex in course.exercises:
-        text = (tmp_path / ex.relpath).read_text()
+        text = ex.location(tmp_path / "lessons").read_text()
         assert "# TODO:" in text, ex.id
         if ex.is_python:
             assert "raise NotImplementedError" in text, ex.id
@@ -78,14 +78,35 @@ def test_every_solution_has_a_stub_that_imports_and_raises(tmp_path):
 
 def test_drift_reports_a_changed_stub(tmp_path):
     course = load_course()
-    stubs.write_stubs(course, tmp_path)
-    assert stubs.drift(course, tmp_path) == []
+    lessons = tmp_path / "lessons"
+    stubs.write_stubs(course, lessons)
+    assert stubs.drift(course, lessons) == []
     first = course.exercises[0]
-    (tmp_path / first.relpath).write_text("# edited\n")
-    (tmp_path / course.exercises[1].relpath).unlink()
-    problems = stubs.drift(course, tmp_path)
+    (lessons / first.relpath).write_text("# edited\n")
+    (lessons / course.exercises[1].relpath).unlink()
+    problems = stubs.drift(course, lessons)
     assert len(problems) == 2
     assert "differs" in problems[0] and "missing" in problems[1]
+
+
+def test_the_capstone_is_written_beside_lessons_with_its_scaffold(tmp_path):
+    """The capstone's stubs and its scaffold (README, config, compose file) go to capstone/,
+    beside lessons/; an edited scaffold file is drift, like an edited stub."""
+    course = load_course()
+    lessons = tmp_path / "lessons"
+    stubs.write_stubs(course, lessons)
+    capstone = [ex for ex in course.exercises if ex.beside_lessons]
+    assert capstone, "course.toml lists the capstone's parts"
+    for ex in capstone:
+        assert ex.location(lessons) == tmp_path / ex.relpath
+        assert ex.location(lessons).is_file() and not (lessons / ex.relpath).exists()
+    scaffold = stubs.scaffold(course, "capstone")
+    assert scaffold, "the capstone ships files that are not exercises"
+    for rel in scaffold:
+        assert (tmp_path / rel).read_bytes() == (COURSE_ROOT / "solutions" / rel).read_bytes()
+    (tmp_path / scaffold[0]).write_text("edited\n")
+    assert any(str(scaffold[0]) in p and "differs" in p for p in stubs.drift(course, lessons))
+    assert stubs.scaffold_problems(course) == []
 
 
 def test_given_modules_are_the_solutions_without_markers_and_drift_is_reported(tmp_path):

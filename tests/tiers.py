@@ -19,4 +19,5 @@ INTEGRATION_LESSONS = (
     "12_applications",
     "13_data_centric",
     "14_cicd",
+    "capstone",  # a whole system per part: training runs, servers (graded in <= 90 s)
 )

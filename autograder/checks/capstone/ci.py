@@ -1,0 +1,1 @@
+"""Checks for capstone/ci (placeholder: a helper replaces this file)."""

@@ -1,0 +1,1 @@
+"""Checks for capstone/optimize (placeholder: a helper replaces this file)."""
