@@ -35,6 +35,14 @@ MAX_ALIASES = 100
 MAIN = "main"
 BRANCH = "fix/amount-scaling"  # a branch name with a slash: `*` does not match it, `**` does
 OTHER_BRANCH = "feature-x"
+MORE_BRANCHES = ("ada/spike/2", "1.2-hotfix")  # every branch means every name
+REPOSITORY = {
+    "name": "fraud",
+    "full_name": "acme/fraud",
+    "default_branch": MAIN,
+    "owner": {"login": "acme"},
+    "private": True,
+}
 
 # --- reading the file as GitHub does ---------------------------------------------------------
 
@@ -176,6 +184,20 @@ def schema_problems(workflow: dict) -> list[str]:
                 continue
         problems.append(f"{where}: {error.message[:200]}")
     return list(dict.fromkeys(problems))
+
+
+def structure_problems(workflow: dict) -> list[str]:
+    """What the schema cannot see and GitHub refuses: `needs` naming no job, a cycle."""
+    jobs = jobs_of(workflow)
+    problems = []
+    for name, job in jobs.items():
+        for dep in _list(job.get("needs")):
+            if str(dep) not in jobs:
+                problems.append(f"jobs.{name}.needs names '{dep}', which is not a job here")
+    looped = [n for n in jobs if n in ancestors(n, jobs)]
+    if looped:
+        problems.append(f"the jobs {looped} need each other in a cycle")
+    return problems
 
 
 # --- GitHub's expressions --------------------------------------------------------------------
@@ -535,6 +557,7 @@ class Event:
     ref: str
     run_id: int = 1
     pr_number: int | None = None
+    head: str = BRANCH
 
     def github(self, workflow_name: str) -> dict:
         branch = self.ref.removeprefix("refs/heads/")
@@ -543,12 +566,17 @@ class Event:
         if is_pr:
             pull = {
                 "number": self.pr_number,
-                "head": {"ref": BRANCH},
+                "head": {"ref": self.head},
                 "base": {"ref": MAIN},
                 "draft": False,
                 "title": "Fix the amount scaling",
             }
-            event = {"action": "synchronize", "number": self.pr_number, "pull_request": pull}
+            event = {
+                "action": "synchronize",
+                "number": self.pr_number,
+                "pull_request": pull,
+                "repository": REPOSITORY,
+            }
         else:
             event = {
                 "ref": self.ref,
@@ -556,6 +584,7 @@ class Event:
                 "deleted": False,
                 "forced": False,
                 "head_commit": {"message": "Fix the amount scaling", "id": "c0ffee"},
+                "repository": REPOSITORY,
             }
         return {
             "event_name": self.event_name,
@@ -563,7 +592,7 @@ class Event:
             "ref_name": f"{self.pr_number}/merge" if is_pr else branch,
             "ref_type": "branch",
             "ref_protected": self.ref == f"refs/heads/{MAIN}",
-            "head_ref": BRANCH if is_pr else "",
+            "head_ref": self.head if is_pr else "",
             "base_ref": MAIN if is_pr else "",
             "event": event,
             "workflow": workflow_name,
@@ -832,6 +861,20 @@ def stages_of(step: dict) -> set[str]:
     return found
 
 
+def _pushes(workflow: dict, at: tuple[str, int], event: Event) -> Any:
+    """Whether a publishing step pushes on `event`: build-push-action's `push` may be an
+    expression (push: ${{ github.ref == 'refs/heads/main' }}); a push command always does."""
+    step = steps_of(jobs_of(workflow)[at[0]])[at[1]]
+    if _action(step) != "docker/build-push-action" or _PATTERNS["publish"].search(_script(step)):
+        return True
+    try:
+        return _truthy(
+            template(_dict(step.get("with")).get("push"), Context(_base_values(workflow, event)))
+        )
+    except ExprError:
+        return UNKNOWN
+
+
 def stage_steps(workflow: dict) -> dict[str, list[tuple[str, int]]]:
     """For each stage, the (job, step index) that run it."""
     out: dict[str, list[tuple[str, int]]] = {s: [] for s in STAGES}
@@ -850,10 +893,30 @@ def _where(workflow: dict, at: tuple[str, int]) -> str:
     return f"jobs.{name}.steps[{i}]" + (f" ({label})" if label else "")
 
 
-def before(workflow: dict, first: tuple[str, int], then: tuple[str, int]) -> bool:
+def _position(step: dict, stage: str) -> int:
+    """Where in the step's script the stage's command starts (0 for an action)."""
+    script = _script(step)
+    if stage in ("tests", "model_tests"):
+        for m in _PATTERNS["tests"].finditer(script):
+            if stage in stages_of({"run": m[0]}):
+                return m.start()
+    m = _PATTERNS[stage].search(script) if stage in _PATTERNS else None
+    return m.start() if m else 0
+
+
+def before(
+    workflow: dict,
+    first: tuple[str, int],
+    then: tuple[str, int],
+    stages: tuple[str, str] | None = None,
+) -> bool:
     """True when `first` runs before `then`: an earlier step of the same job, or a step of a job
-    that `then`'s job needs, directly or through others."""
+    that `then`'s job needs, directly or through others; within one step, when the first of
+    `stages` comes earlier in the script than the second."""
     jobs = jobs_of(workflow)
+    if first == then and stages is not None:
+        step = steps_of(jobs[first[0]])[first[1]]
+        return _position(step, stages[0]) < _position(step, stages[1])
     if first[0] == then[0]:
         return first[1] < then[1]
     return first[0] in ancestors(then[0], jobs)
@@ -936,7 +999,7 @@ def trigger_problems(workflow: dict) -> list[str]:
     if push is None:
         problems.append("`on` has no `push`: lint and tests must run on every push")
     else:
-        for branch in (MAIN, BRANCH, OTHER_BRANCH):
+        for branch in (MAIN, BRANCH, OTHER_BRANCH, *MORE_BRANCHES):
             if not _filtered(branch, push):
                 problems.append(
                     f"a push to the branch '{branch}' does not start the workflow (on.push "
@@ -1029,6 +1092,8 @@ def when_problems(workflow: dict, stages=tuple(STAGES)) -> list[str]:
             if not _fires(workflow, event):
                 continue
             going = [at for at in found[stage] if runs[event].steps[at] != "skipped"]
+            if stage == "publish":
+                going = [at for at in going if _pushes(workflow, at, event) is not False]
             if going:
                 state = runs[event].steps[going[0]]
                 problems.append(
@@ -1062,7 +1127,7 @@ def order_problems(workflow: dict) -> list[str]:
         return [f"no step runs {STAGES['train']}"]
     for stage in NEEDS_MODEL:
         for at in found[stage]:
-            earlier = [t for t in found["train"] if before(workflow, t, at)]
+            earlier = [t for t in found["train"] if before(workflow, t, at, ("train", stage))]
             if not earlier:
                 problems.append(
                     f"{_where(workflow, at)} runs {STAGES[stage]} without training first: "
@@ -1132,7 +1197,7 @@ def _gate_swallowed(workflow: dict, at: tuple[str, int]) -> str | None:
                 return f"`{line[:80]}`: `||` swallows the gate's failure"
             if op == "&":
                 return f"`{line[:80]}`: `&` runs the gate in the background, its status is lost"
-            pipefail = shell.split()[:1] == ["bash"] and "{0}" not in shell
+            pipefail = shell == "bash" or "pipefail" in shell
             pipefail = pipefail or bool(
                 re.search(
                     r"\bset\s+(?:-[a-zA-Z]*\s+)*-o\s+pipefail|"
@@ -1187,7 +1252,9 @@ def gate_problems(workflow: dict) -> list[str]:
         for stage in BEFORE_PUBLISH:
             if stage == "build" and at in found["build"]:
                 continue
-            if found[stage] and not any(before(workflow, s, at) for s in found[stage]):
+            if found[stage] and not any(
+                before(workflow, s, at, (stage, "publish")) for s in found[stage]
+            ):
                 problems.append(
                     f"the publish at {_where(workflow, at)} does not come after "
                     f"{STAGES[stage]}: make its job `need` that job (directly or through "
@@ -1339,7 +1406,7 @@ def concurrency_problems(workflow: dict) -> list[str]:
         f"{OTHER_BRANCH}": Event("o", "push", f"refs/heads/{OTHER_BRANCH}", run_id=4),
         "pull request 42, run 1": ON_PR,
         "pull request 42, run 2": Event("p", "pull_request", "refs/pull/42/merge", 5, 42),
-        "pull request 43": Event("q", "pull_request", "refs/pull/43/merge", 6, 43),
+        "pull request 43": Event("q", "pull_request", "refs/pull/43/merge", 6, 43, OTHER_BRANCH),
     }
     groups, cancels = {}, {}
     for label, event in runs.items():
@@ -1442,6 +1509,41 @@ def _secret_env(env: Any) -> set[str]:
     return {str(k) for k, v in _dict(env).items() if isinstance(v, str) and _SECRET_EXPR.search(v)}
 
 
+_PRINTERS = {"cat", "tee", "base64", "rev", "xxd", "od", "hexdump", "sed", "awk", "tr", "cut",
+             "head", "tail", "fold", "column", "less", "more"}  # fmt: skip
+
+
+def _prints_secret(line: str, secret: re.Pattern, names: set[str]) -> str | None:
+    """How one shell command line shows a secret in the log, or None."""
+    words = line.split()
+    if not words:
+        return None
+    if (
+        words[0] in ("printenv", "env", "set")
+        and len(words) == 1
+        or line.strip()
+        in (
+            "export -p",
+            "declare -p",
+        )
+    ):
+        return "prints the whole environment, secrets included" if names else None
+    if words[0] == "printenv" and set(words[1:]) & names:
+        return "prints a secret"
+    m = re.search(r"(?:^|\s|\()(?:echo|printf)\b(?P<rest>.*)", line)
+    if not m or "::add-mask::" in m["rest"]:  # add-mask: read by the runner, never shown
+        return None
+    segments = re.split(r"(?<!\|)\|(?!\|)", m["rest"])
+    if not secret.search(segments[0].split(">", 1)[0]) or ">" in segments[0]:
+        return None  # no secret, or written to a file
+    if len(segments) > 1:
+        last = segments[-1].split()
+        if not last or last[0].rsplit("/", 1)[-1] not in _PRINTERS or ">" in segments[-1]:
+            return None  # piped into the command that needs it
+        return f"pipes a secret into {last[0]}, which prints it"
+    return "prints a secret"
+
+
 def secret_problems(workflow: dict) -> list[str]:
     """No secret printed to the log: no echo/printf of one (piping it is fine), no xtrace in a
     step that can see one."""
@@ -1458,18 +1560,12 @@ def secret_problems(workflow: dict) -> list[str]:
             secret = re.compile("|".join(f"(?:{r})" for r in refs), re.I)
             where = _where(workflow, (name, i))
             for line in re.split(r"\n|;|&&|\|\|", script):
-                m = re.search(r"(?:^|\s|\()(?:echo|printf)\b(?P<rest>.*)", line)
-                if not m:
-                    continue
-                rest = m["rest"]
-                if "::add-mask::" in rest:
-                    continue  # a workflow command the runner reads, never shown
-                printed = re.split(r"(?<!\|)\|(?!\|)|>", rest, maxsplit=1)[0]
-                if secret.search(printed) and not re.search(r"(?<!\|)\|(?!\|)|>", rest):
+                why = _prints_secret(line, secret, names)
+                if why:
                     problems.append(
-                        f"{where} prints a secret: `{line.strip()[:80]}`. The log is read by "
-                        "everyone with access to the repository (and GitHub's masking misses "
-                        "a secret once transformed); pipe it into the command that needs it "
+                        f"{where} {why}: `{line.strip()[:80]}`. The log is read by everyone "
+                        "with access to the repository (and GitHub's masking misses a secret "
+                        "once transformed); pipe it into the command that needs it "
                         "(--password-stdin)"
                     )
                     break
@@ -1498,7 +1594,7 @@ RULES = (
 
 def all_problems(workflow: dict) -> list[str]:
     """Every rule's problems (the schema's first), for a workflow read with load_workflow."""
-    problems = schema_problems(workflow)
+    problems = schema_problems(workflow) + structure_problems(workflow)
     for rule in RULES:
         problems += rule(workflow)
     return problems
@@ -1522,8 +1618,9 @@ def _workflow(text: str) -> dict:
 
 class TestWorkflow:
     def test_valid_against_github_workflow_schema(self, submission_text):
+        workflow = _workflow(submission_text)
         _report(
-            schema_problems(_workflow(submission_text)),
+            schema_problems(workflow) + structure_problems(workflow),
             "GitHub refuses such a workflow (it shows an error instead of running it)",
         )
 
