@@ -83,7 +83,17 @@ def _probe(spec: str):
     return model_testing.model(spec)
 
 
-_RESULTS: dict[tuple[int, str], tuple[Any, dict]] = {}  # (id(module), model) -> (module, results)
+# (the learner file's text, model) -> results: the module is loaded afresh for every check, and
+# the same file's tests on the same (deterministic) model give the same results.
+_RESULTS: dict[tuple[str, str], dict] = {}
+
+
+def _source(module) -> str:
+    try:
+        with open(module.__file__, encoding="utf-8") as f:
+            return f.read()
+    except (OSError, TypeError, AttributeError):
+        return f"<no source: {id(module)}>"
 
 
 def _outcome(test, model) -> tuple[str, str]:
@@ -109,9 +119,9 @@ def _outcome(test, model) -> tuple[str, str]:
 def _run(module, spec: str) -> dict[str, Any]:
     """{test name: (status, message)} of the learner's tests on the model `spec`; a test the
     module lacks (or that takes other arguments) is ("missing", why)."""
-    key = (id(module), spec)
-    if key in _RESULTS and _RESULTS[key][0] is module and spec != "random":
-        return _RESULTS[key][1]
+    key = (_source(module), spec)
+    if key in _RESULTS and spec != "random":
+        return _RESULTS[key]
     results: dict[str, Any] = {}
     model = _probe(spec)
     for name in TESTS:
@@ -129,7 +139,7 @@ def _run(module, spec: str) -> dict[str, Any]:
         if spec == "random":
             model = _probe(spec)  # every test starts the probe's draws afresh
         results[name] = _outcome(test, model)
-    _RESULTS[key] = (module, results)
+    _RESULTS[key] = results
     return results
 
 
