@@ -374,6 +374,11 @@ def _listing(folder: Path) -> list[str]:
     return sorted(os.listdir(folder))
 
 
+def _content(path: Path) -> bytes | None:
+    """A file's bytes, or None when it does not exist."""
+    return path.read_bytes() if path.is_file() else None
+
+
 def _plant(data: bytes, key: str | None = None, metadata: dict | None = None) -> tuple:
     """A step that stores `data` at `key` (its address by default) as publish_model would."""
     key = key or _address(data)
@@ -616,10 +621,12 @@ class TestFetchModel:
             got = _returned(result, where)
             if result["type"] not in ("Path", "PosixPath") or Path(got) != dest:
                 fail(f"{where} returned {_got(result)}, expected Path({str(dest)!r})")
-            if dest.read_bytes() != data:
+            stored = _content(dest)
+            if stored != data:
                 fail(
-                    f"after {where}, {dest.name} holds {len(dest.read_bytes())} bytes that are "
-                    f"not the object's {len(data)} bytes"
+                    f"after {where}, {dest.name} "
+                    + ("does not exist" if stored is None else f"holds {len(stored)} bytes")
+                    + f", not the object's {len(data)} bytes"
                 )
         want = sorted(dest.name for _, _, dest, _ in cases)
         if _listing(exchange) != want:
@@ -674,7 +681,7 @@ class TestFetchModel:
                     f"fetch_model of {where} raised, but left dest behind: nothing is written to "
                     "dest unless the sha256 matches"
                 )
-            if (folder / "old.joblib").read_bytes() != OLD:
+            if _content(folder / "old.joblib") != OLD:
                 fail(
                     f"fetch_model of {where} over an existing dest changed it: the old file "
                     "must stay as it was (download into a temporary file, os.replace it onto "
@@ -700,7 +707,7 @@ class TestFetchModel:
                 result,
                 f"fetch_model of an object whose bytes match its key, but with {what},",
             )
-            if dest.read_bytes() != a:
+            if _content(dest) != a:
                 fail(f"fetch_model of an object with {what} did not write its bytes to dest")
 
     def test_writes_atomically_beside_dest(self, submission, exchange):
@@ -737,7 +744,7 @@ class TestFetchModel:
                     "folder: os.replace is atomic only within one file system, so create the "
                     "temporary file in dest's own folder"
                 )
-            if _listing(folder) != ["model.joblib"] or dest.read_bytes() != a:
+            if _listing(folder) != ["model.joblib"] or _content(dest) != a:
                 fail(
                     f"after {where} the folder holds {_listing(folder)}, expected ['model.joblib']"
                 )
@@ -757,7 +764,7 @@ class TestFetchModel:
                     f"fetch_model of a key that does not exist raised {_got(result)}, expected "
                     "the store's own error (botocore's ClientError, NoSuchKey), unchanged"
                 )
-        if _listing(exchange) != ["old.joblib"] or (exchange / "old.joblib").read_bytes() != OLD:
+        if _listing(exchange) != ["old.joblib"] or _content(exchange / "old.joblib") != OLD:
             fail(
                 f"after fetch_model of a missing key the folder holds {_listing(exchange)}, "
                 "expected ['old.joblib'] unchanged: delete the temporary file, leave dest alone"
