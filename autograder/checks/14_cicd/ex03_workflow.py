@@ -10,7 +10,9 @@ without a failing stage, and ask what runs.
 
 Every rule is a function `<rule>_problems(workflow: dict) -> list[str]` taking the parsed
 workflow (see `load_workflow`), so that another check module (the capstone's) can reuse them:
-`importlib.import_module(__package__.rsplit(".", 1)[0] + ".14_cicd.ex03_workflow")`.
+`importlib.import_module(__package__.rsplit(".", 1)[0] + ".14_cicd.ex03_workflow")`. The rules
+that find stages take `commands=Commands(...)` for a workflow whose commands differ (its train
+or gate command); `all_problems(workflow, commands)` runs them all.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from autograder.yamlfiles import DuplicateKey, refuse_duplicate_keys
 FILE = ".github/workflows/ml.yml"
 MAX_TEXT = 200_000
 MAX_ALIASES = 100
+MAX_NODES = 50_000
 MAIN = "main"
 BRANCH = "fix/amount-scaling"  # a branch name with a slash: `*` does not match it, `**` does
 OTHER_BRANCH = "feature-x"
@@ -97,6 +100,16 @@ def load_workflow(text: str, name: str = FILE) -> dict:
         fail(f"{name} is not valid YAML: {str(exc)[:300]}")
     if not isinstance(data, dict):
         fail(f"{name} should be a mapping with the top-level keys `on` and `jobs`")
+    todo, seen = [data], 0
+    while todo:  # aliases can make a small file a huge tree: count what the rules would walk
+        node = todo.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            fail(f"{name} holds more than {MAX_NODES} values once its aliases are expanded")
+        if isinstance(node, dict):
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
     return data
 
 
@@ -230,7 +243,12 @@ def _tokens(text: str) -> list[tuple[str, Any]]:
             break
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise ExprError(f"cannot read the expression at {text[pos : pos + 20]!r}")
+            quote = (
+                " (strings in GitHub expressions take single quotes)"
+                if text[pos:].lstrip().startswith('"')
+                else ""
+            )
+            raise ExprError(f"cannot read the expression at {text[pos : pos + 20]!r}{quote}")
         pos = m.end()
         if m["str"] is not None:
             out.append(("lit", m["str"][1:-1].replace("''", "'")))
@@ -502,8 +520,13 @@ def _property(value: Any, key: Any) -> Any:
 
 def expression(text: str, ctx: Context) -> tuple[Any, set[str]]:
     """The value of a GitHub expression (without ${{ }}) and the functions it calls."""
+    if len(text) > 2000:
+        raise ExprError("an expression longer than 2000 characters")
     parser = _Parser(text, ctx)
-    return parser.parse(), parser.calls
+    try:
+        return parser.parse(), parser.calls
+    except RecursionError:
+        raise ExprError("an expression nested too deep") from None
 
 
 _INTERP = re.compile(r"\$\{\{(.*?)\}\}", re.S)
@@ -824,9 +847,28 @@ _PATTERNS = {
 }
 
 
+@dataclass(frozen=True)
+class Commands:
+    """How the rules recognise each stage: a regex over a step's script per stage (`tests`
+    matches pytest; its folder argument says unit or model tests) and its name in messages.
+    Another workflow with other commands (the capstone's) passes its own to the rules."""
+
+    patterns: dict[str, re.Pattern]
+    labels: dict[str, str]
+    tests_dir: str = "tests"
+    model_tests_dir: str = "model_tests"
+
+
+COMMANDS = Commands(_PATTERNS, STAGES)
+
+
 def _script(step: dict) -> str:
+    """The step's shell script, continuation lines joined and comment lines left out."""
     run = step.get("run")
-    return re.sub(r"\\\n\s*", " ", run) if isinstance(run, str) else ""
+    if not isinstance(run, str):
+        return ""
+    run = re.sub(r"\\\n\s*", " ", run)
+    return "\n".join(ln for ln in run.splitlines() if not ln.lstrip().startswith("#"))
 
 
 def _uses(step: dict) -> str:
@@ -839,20 +881,24 @@ def _action(step: dict) -> str:
     return _uses(step).split("@", 1)[0].lower()
 
 
-def stages_of(step: dict) -> set[str]:
+def stages_of(step: dict, commands: Commands = COMMANDS) -> set[str]:
     """The stages a step runs, found by its commands (or a build-push action)."""
     found = set()
     script = _script(step)
-    for stage, pattern in _PATTERNS.items():
+    for stage, pattern in commands.patterns.items():
         if stage == "tests":
             for m in pattern.finditer(script):
                 words = m["args"].split()
-                if any(re.match(r"^(?:\./)?model_tests(?:/|$|::)", w) for w in words):
+                model = re.escape(commands.model_tests_dir)
+                unit = re.escape(commands.tests_dir)
+                if any(re.match(rf"^(?:\./)?{model}(?:/|$|::)", w) for w in words):
                     found.add("model_tests")
-                elif any(re.match(r"^(?:\./)?tests(?:/|$|::)", w) for w in words):
+                elif any(re.match(rf"^(?:\./)?{unit}(?:/|$|::)", w) for w in words):
                     found.add("tests")
         elif pattern.search(script):
             found.add(stage)
+    if _action(step) in ("astral-sh/ruff-action", "chartboost/ruff-action"):
+        found.add("lint")  # runs `ruff check` unless told otherwise
     if _action(step) == "docker/build-push-action":
         found.add("build")
         push = _dict(step.get("with")).get("push")
@@ -861,11 +907,15 @@ def stages_of(step: dict) -> set[str]:
     return found
 
 
-def _pushes(workflow: dict, at: tuple[str, int], event: Event) -> Any:
+def _pushes(
+    workflow: dict, at: tuple[str, int], event: Event, commands: Commands = COMMANDS
+) -> Any:
     """Whether a publishing step pushes on `event`: build-push-action's `push` may be an
     expression (push: ${{ github.ref == 'refs/heads/main' }}); a push command always does."""
     step = steps_of(jobs_of(workflow)[at[0]])[at[1]]
-    if _action(step) != "docker/build-push-action" or _PATTERNS["publish"].search(_script(step)):
+    if _action(step) != "docker/build-push-action" or commands.patterns["publish"].search(
+        _script(step)
+    ):
         return True
     try:
         return _truthy(
@@ -875,12 +925,12 @@ def _pushes(workflow: dict, at: tuple[str, int], event: Event) -> Any:
         return UNKNOWN
 
 
-def stage_steps(workflow: dict) -> dict[str, list[tuple[str, int]]]:
+def stage_steps(workflow: dict, commands: Commands = COMMANDS) -> dict[str, list[tuple[str, int]]]:
     """For each stage, the (job, step index) that run it."""
     out: dict[str, list[tuple[str, int]]] = {s: [] for s in STAGES}
     for name, job in jobs_of(workflow).items():
         for i, step in enumerate(steps_of(job)):
-            for stage in stages_of(step):
+            for stage in stages_of(step, commands):
                 out[stage].append((name, i))
     return out
 
@@ -893,14 +943,14 @@ def _where(workflow: dict, at: tuple[str, int]) -> str:
     return f"jobs.{name}.steps[{i}]" + (f" ({label})" if label else "")
 
 
-def _position(step: dict, stage: str) -> int:
+def _position(step: dict, stage: str, commands: Commands = COMMANDS) -> int:
     """Where in the step's script the stage's command starts (0 for an action)."""
     script = _script(step)
     if stage in ("tests", "model_tests"):
-        for m in _PATTERNS["tests"].finditer(script):
-            if stage in stages_of({"run": m[0]}):
+        for m in commands.patterns["tests"].finditer(script):
+            if stage in stages_of({"run": m[0]}, commands):
                 return m.start()
-    m = _PATTERNS[stage].search(script) if stage in _PATTERNS else None
+    m = commands.patterns[stage].search(script) if stage in _PATTERNS else None
     return m.start() if m else 0
 
 
@@ -909,6 +959,7 @@ def before(
     first: tuple[str, int],
     then: tuple[str, int],
     stages: tuple[str, str] | None = None,
+    commands: Commands = COMMANDS,
 ) -> bool:
     """True when `first` runs before `then`: an earlier step of the same job, or a step of a job
     that `then`'s job needs, directly or through others; within one step, when the first of
@@ -916,15 +967,17 @@ def before(
     jobs = jobs_of(workflow)
     if first == then and stages is not None:
         step = steps_of(jobs[first[0]])[first[1]]
-        return _position(step, stages[0]) < _position(step, stages[1])
+        return _position(step, stages[0], commands) < _position(step, stages[1], commands)
     if first[0] == then[0]:
         return first[1] < then[1]
     return first[0] in ancestors(then[0], jobs)
 
 
-def missing_stage_problems(workflow: dict, stages=tuple(STAGES)) -> list[str]:
-    found = stage_steps(workflow)
-    return [f"no step runs {STAGES[s]}" for s in stages if not found[s]]
+def missing_stage_problems(
+    workflow: dict, stages=tuple(STAGES), commands: Commands = COMMANDS
+) -> list[str]:
+    found = stage_steps(workflow, commands)
+    return [f"no step runs {commands.labels[s]}" for s in stages if not found[s]]
 
 
 # --- the rules -------------------------------------------------------------------------------
@@ -1054,11 +1107,11 @@ def _fires(workflow: dict, event: Event) -> bool:
     return _filtered(branch, spec)
 
 
-def when_problems(workflow: dict, stages=tuple(STAGES)) -> list[str]:
+def when_problems(workflow: dict, stages=tuple(STAGES), commands: Commands = COMMANDS) -> list[str]:
     """Lint and unit tests run on every push and pull request; train, the model tests, the
     gate, the build and the publish on a push to main only (of `stages`)."""
-    found = stage_steps(workflow)
-    problems = missing_stage_problems(workflow, stages)
+    found = stage_steps(workflow, commands)
+    problems = missing_stage_problems(workflow, stages, commands)
     runs = {e: simulate(workflow, e) for e in EVENTS}
     for run in runs.values():
         problems.extend(p for p in run.problems if p not in problems)
@@ -1068,7 +1121,7 @@ def when_problems(workflow: dict, stages=tuple(STAGES)) -> list[str]:
                 continue
             if all(runs[event].steps[at] == "skipped" for at in found[stage]):
                 problems.append(
-                    f"{STAGES[stage]} does not run on {event.label} "
+                    f"{commands.labels[stage]} does not run on {event.label} "
                     f"({_where(workflow, found[stage][0])} is skipped): every change must be "
                     "linted and tested, on every branch and pull request"
                 )
@@ -1079,7 +1132,7 @@ def when_problems(workflow: dict, stages=tuple(STAGES)) -> list[str]:
             runs[ON_MAIN].steps[at] == "skipped" for at in found[stage]
         ):
             problems.append(
-                f"{STAGES[stage]} never runs on a push to main (every step that runs it is "
+                f"{commands.labels[stage]} never runs on a push to main (every step that runs it is "
                 f"skipped, e.g. {_where(workflow, found[stage][0])}): check its `if:` and what "
                 "it `needs`"
                 + (
@@ -1093,11 +1146,11 @@ def when_problems(workflow: dict, stages=tuple(STAGES)) -> list[str]:
                 continue
             going = [at for at in found[stage] if runs[event].steps[at] != "skipped"]
             if stage == "publish":
-                going = [at for at in going if _pushes(workflow, at, event) is not False]
+                going = [at for at in going if _pushes(workflow, at, event, commands) is not False]
             if going:
                 state = runs[event].steps[going[0]]
                 problems.append(
-                    f"{STAGES[stage]} {'runs' if state == 'ran' else 'may run'} on "
+                    f"{commands.labels[stage]} {'runs' if state == 'ran' else 'may run'} on "
                     f"{event.label} ({_where(workflow, going[0])}): on main only. "
                     + (
                         "Publishing from any branch ships unreviewed code. "
@@ -1117,20 +1170,22 @@ def when_problems(workflow: dict, stages=tuple(STAGES)) -> list[str]:
     return problems
 
 
-def order_problems(workflow: dict) -> list[str]:
+def order_problems(workflow: dict, commands: Commands = COMMANDS) -> list[str]:
     """The model tests, the gate and the build run after training, and a job that uses the
     model trained in another job downloads it from the training job, which uploads it."""
-    found = stage_steps(workflow)
+    found = stage_steps(workflow, commands)
     problems = []
     jobs = jobs_of(workflow)
     if not found["train"]:
-        return [f"no step runs {STAGES['train']}"]
+        return [f"no step runs {commands.labels['train']}"]
     for stage in NEEDS_MODEL:
         for at in found[stage]:
-            earlier = [t for t in found["train"] if before(workflow, t, at, ("train", stage))]
+            earlier = [
+                t for t in found["train"] if before(workflow, t, at, ("train", stage), commands)
+            ]
             if not earlier:
                 problems.append(
-                    f"{_where(workflow, at)} runs {STAGES[stage]} without training first: "
+                    f"{_where(workflow, at)} runs {commands.labels[stage]} without training first: "
                     "make its job `need` the training job (or run it in a later step of the "
                     "same job), or it works on a model that does not exist yet"
                 )
@@ -1150,7 +1205,7 @@ def order_problems(workflow: dict) -> list[str]:
             ]
             if not downloads or not uploads:
                 problems.append(
-                    f"{STAGES[stage]} runs in the job '{at[0]}', the model is trained in "
+                    f"{commands.labels[stage]} runs in the job '{at[0]}', the model is trained in "
                     f"'{earlier[0][0]}': each job runs on a fresh machine, so the model must "
                     "travel: actions/upload-artifact in the training job, "
                     "actions/download-artifact in this one, before it is used"
@@ -1161,7 +1216,9 @@ def order_problems(workflow: dict) -> list[str]:
 _SWALLOW_AFTER = re.compile(r"^[^\n]*?(\|\||(?<![|&])\|(?!\|)|(?<![&>])&(?![&>]))")
 
 
-def _gate_swallowed(workflow: dict, at: tuple[str, int]) -> str | None:
+def _gate_swallowed(
+    workflow: dict, at: tuple[str, int], commands: Commands = COMMANDS
+) -> str | None:
     """Why the gate command's exit status may not fail its step, or None."""
     job = jobs_of(workflow)[at[0]]
     step = steps_of(job)[at[1]]
@@ -1175,7 +1232,7 @@ def _gate_swallowed(workflow: dict, at: tuple[str, int]) -> str | None:
     lines = [
         ln.strip() for ln in script.splitlines() if ln.strip() and not ln.strip().startswith("#")
     ]
-    gate = _PATTERNS["gate"]
+    gate = commands.patterns["gate"]
     for n, line in enumerate(lines):
         m = gate.search(line)
         if not m:
@@ -1221,11 +1278,11 @@ def _gate_swallowed(workflow: dict, at: tuple[str, int]) -> str | None:
     return None
 
 
-def gate_problems(workflow: dict) -> list[str]:
+def gate_problems(workflow: dict, commands: Commands = COMMANDS) -> list[str]:
     """The publish runs only after lint, tests, the model tests, the gate and the build, and
     the failure of any of them skips it; nothing swallows the gate's failure."""
-    found = stage_steps(workflow)
-    problems = missing_stage_problems(workflow, ("gate", "publish"))
+    found = stage_steps(workflow, commands)
+    problems = missing_stage_problems(workflow, ("gate", "publish"), commands)
     if problems:
         return problems
     jobs = jobs_of(workflow)
@@ -1242,7 +1299,7 @@ def gate_problems(workflow: dict) -> list[str]:
                 f"the gate's job '{at[0]}' has continue-on-error: jobs that need it "
                 "go on when it blocks"
             )
-        why = _gate_swallowed(workflow, at)
+        why = _gate_swallowed(workflow, at, commands)
         if why:
             problems.append(
                 f"{_where(workflow, at)}: {why}; the gate exits 1 to block the "
@@ -1253,11 +1310,11 @@ def gate_problems(workflow: dict) -> list[str]:
             if stage == "build" and at in found["build"]:
                 continue
             if found[stage] and not any(
-                before(workflow, s, at, (stage, "publish")) for s in found[stage]
+                before(workflow, s, at, (stage, "publish"), commands) for s in found[stage]
             ):
                 problems.append(
                     f"the publish at {_where(workflow, at)} does not come after "
-                    f"{STAGES[stage]}: make its job `need` that job (directly or through "
+                    f"{commands.labels[stage]}: make its job `need` that job (directly or through "
                     "others), or the image ships whatever that stage says"
                 )
     if problems:
@@ -1270,7 +1327,7 @@ def gate_problems(workflow: dict) -> list[str]:
         going = [at for at in found["publish"] if run.steps[at] != "skipped"]
         if going:
             problems.append(
-                f"when {STAGES[stage]} fails on main, the publish at "
+                f"when {commands.labels[stage]} fails on main, the publish at "
                 f"{_where(workflow, going[0])} {'still runs' if run.steps[going[0]] == 'ran' else 'may still run'}"
                 ": no always(), failure() or cancelled() in its `if:` (nor in a job between), "
                 "no continue-on-error: a failed check must stop the release"
@@ -1281,7 +1338,7 @@ def gate_problems(workflow: dict) -> list[str]:
 _PERMISSION_LEVELS = ("read", "write", "none")
 
 
-def permission_problems(workflow: dict) -> list[str]:
+def permission_problems(workflow: dict, commands: Commands = COMMANDS) -> list[str]:
     """Least privilege: top-level contents: read and nothing more; packages: write in the
     publish job only; no other write; a job that checks out keeps contents: read."""
     problems = []
@@ -1310,7 +1367,7 @@ def permission_problems(workflow: dict) -> list[str]:
                 f"the top-level permissions give write on {writes}: every job gets them; give "
                 "write only in the job that needs it (packages: write in the publish job)"
             )
-    publish_jobs = {at[0] for at in stage_steps(workflow)["publish"]}
+    publish_jobs = {at[0] for at in stage_steps(workflow, commands)["publish"]}
     for name, job in jobs_of(workflow).items():
         perms = job.get("permissions")
         if perms is None:
@@ -1481,6 +1538,11 @@ def cache_problems(workflow: dict) -> list[str]:
             with_ = _dict(s.get("with"))
             if _action(s) == "actions/setup-python" and str(with_.get("cache", "")) == "pip":
                 cached = True
+            if (
+                _action(s) == "astral-sh/setup-uv"
+                and str(with_.get("enable-cache")).lower() == "true"
+            ):
+                cached = True  # uv's cache, for `uv pip install`
             if _action(s) in ("actions/cache", "actions/cache/restore"):
                 path, key = str(with_.get("path", "")), str(with_.get("key", ""))
                 if "pip" in path and "hashFiles(" in key.replace(" ", "") and "requirements" in key:
@@ -1592,12 +1654,14 @@ RULES = (
 )
 
 
-def all_problems(workflow: dict) -> list[str]:
-    """Every rule's problems (the schema's first), for a workflow read with load_workflow."""
+def all_problems(workflow: dict, commands: Commands = COMMANDS) -> list[str]:
+    """Every rule's problems (the schema's first), for a workflow read with load_workflow;
+    `commands` says how its stages are recognised."""
     problems = schema_problems(workflow) + structure_problems(workflow)
     for rule in RULES:
-        problems += rule(workflow)
-    return problems
+        takes = rule in (when_problems, order_problems, gate_problems, permission_problems)
+        problems += rule(workflow, commands=commands) if takes else rule(workflow)
+    return list(dict.fromkeys(problems))
 
 
 # --- the checks -------------------------------------------------------------------------------
