@@ -40,16 +40,21 @@ BROKEN = (
 )
 # Models that every correct version of a test must fail, per test (beyond the broken models).
 PROBES = {
-    "test_minimum_functionality": ("constant:0.0", "constant:1.0"),
-    "test_invariance_country_case": ("random",),
-    "test_invariance_transaction_id": ("random",),
+    "test_minimum_functionality": ("constant:0.0", "constant:1.0", "constant:0.45", "constant:0.5"),
+    "test_invariance_country_case": ("random", "jitter"),
+    "test_invariance_transaction_id": ("random", "jitter"),
     "test_directional_amount_new_device": ("constant:0.5", "random"),
     "test_slice_performance": ("constant:0.5", "random", "pos_noise"),
 }
 PROBE_WORDS = {
     "constant:0.0": "a model that scores every row 0.0 (flags nothing)",
     "constant:1.0": "a model that scores every row 1.0 (flags everything)",
-    "constant:0.5": "a model that scores every row 0.5",
+    "constant:0.45": "a model that scores every row 0.45 (flags nothing, just below 0.5)",
+    "constant:0.5": "a model that scores every row 0.5 (flags everything, exactly at 0.5)",
+    "jitter": (
+        "the good model with up to 1e-4 of noise added on every call (scores that are not "
+        "equal to 1e-9)"
+    ),
     "random": "a model that returns new random scores on every call",
     "pos_noise": "a model whose scores on the pos channel are noise (good on web and app)",
 }
@@ -76,10 +81,21 @@ def _probe(spec: str):
             self.calls += 1  # seeded by the call's number: the same draws in every grading
             return np.random.default_rng(1000 + self.calls).random(len(rows))
 
+    class Jitter(model_testing.FraudModel):
+        def __init__(self, good) -> None:
+            self.name, self.good, self.calls = "probe", good, 0
+
+        def score(self, rows):
+            self.calls += 1
+            noise = np.random.default_rng(2000 + self.calls).uniform(-1e-4, 1e-4, len(rows))
+            return np.clip(self.good.score(rows) + noise, 0.0, 1.0)
+
     if spec.startswith("constant:"):
         return Constant(float(spec.split(":", 1)[1]))
     if spec == "random":
         return RandomEachCall()
+    if spec == "jitter":
+        return Jitter(model_testing.good_model())
     return model_testing.model(spec)
 
 
@@ -120,7 +136,7 @@ def _run(module, spec: str) -> dict[str, Any]:
     """{test name: (status, message)} of the learner's tests on the model `spec`; a test the
     module lacks (or that takes other arguments) is ("missing", why)."""
     key = (_source(module), spec)
-    if key in _RESULTS and spec != "random":
+    if key in _RESULTS and spec not in ("random", "jitter"):
         return _RESULTS[key]
     results: dict[str, Any] = {}
     model = _probe(spec)
@@ -136,7 +152,7 @@ def _run(module, spec: str) -> dict[str, Any]:
         if params is not None and params != ["model", "data"]:
             results[name] = ("missing", f"{name} takes {params}, not (model, data)")
             continue
-        if spec == "random":
+        if spec in ("random", "jitter"):
             model = _probe(spec)  # every test starts the probe's draws afresh
         results[name] = _outcome(test, model)
     _RESULTS[key] = results
