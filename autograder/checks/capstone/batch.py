@@ -458,7 +458,9 @@ class TestAtomicWrite:
 class TestMemory:
     def test_memory_stays_flat(self, submission, exchange):
         prep = _prepare(submission, exchange)
-        future = _shared.future()
+        future = _shared.future().copy()
+        for column in INPUT_COLUMNS[3:]:  # plain text, as clean_raw leaves it (not categories)
+            future[column] = future[column].astype(str)
         chunk = 500
         small = _input(future.iloc[:1000].reset_index(drop=True), exchange / "s.parquet", chunk)
         big = pd.concat([future.iloc[:1000]] * 10, ignore_index=True)

@@ -58,13 +58,15 @@ TOLERANCE = 1e-9
 _OFFSETS = ("+00:00", "Z", "+01:00", "+02:00", "-05:00", "+05:30", "-08:00", "+09:00")
 
 # The load test (lesson 08 exercise 04's method): /predict against a bare endpoint added to the
-# same app, in the same run, at LOAD_CONCURRENCY clients; the ratios' bars are wide (the
-# reference's measured ratios are in the capstone page), a per-request model load misses them.
+# same app, in the same run, at LOAD_CONCURRENCY clients. The bars are wide: the reference
+# measured 0.19x to 0.4x the bare throughput and 1x to 3x its p99 on a busy 2-core machine (one
+# row of part QUALITY's pandas features costs ~7 ms there). They catch a service that errs or
+# crawls under concurrent clients; the model-loaded-per-request mistake has its own check.
 LOAD_CONCURRENCY = 8
-LOAD_SECONDS = 1.0
+LOAD_SECONDS = 0.8
 LOAD_MAX_REQUESTS = 400
-MIN_THROUGHPUT_RATIO = 0.2  # /predict's answers per second at least this share of /bare's
-MAX_P99_RATIO = 6.0  # /predict's p99 at most this many times /bare's
+MIN_THROUGHPUT_RATIO = 0.1  # /predict's answers per second at least this share of /bare's
+MAX_P99_RATIO = 10.0  # /predict's p99 at most this many times /bare's
 
 
 # --- the learner's features, the checks' model and the expected scores -------------------------
@@ -271,6 +273,7 @@ def _session(module: Any, model_path: str, app_kwargs: dict, requests: list) -> 
                 raise _not_ready(client)
             warm = list(frames)
             info_at_ready = list(hooks.model_info)
+            observed_at_ready = list(hooks.scores)
             for spec in requests:
                 before = len(frames), len(hooks.scores)
                 response = _request(client, *spec)
@@ -288,6 +291,7 @@ def _session(module: Any, model_path: str, app_kwargs: dict, requests: list) -> 
         "instrumented": hooks.instrumented,
         "app_is_instrumented": hooks.app is app,
         "info_at_ready": info_at_ready,
+        "observed_at_ready": observed_at_ready,
         "model_info": hooks.model_info,
         "per_request": per_request,
     }
@@ -345,10 +349,10 @@ def _during_load(module: Any, model_path: str, body: str) -> dict:
     with _hooked(module, _Hooks(), load_model=gated_load):
         app = module.create_app(model_path)
         with serve(app) as served:
-            if not served.wait_started(5.0):
+            if not served.wait_started(2.5):
                 gate.release.set()
                 raise ProbeFailure(
-                    "the server did not start listening within 5 s while load_model was still "
+                    "the server did not start listening within 2.5 s while load_model was still "
                     "running: the startup waited for the model. Load it in a worker thread "
                     "(asyncio.to_thread) started from the lifespan, and yield at once"
                 )
@@ -805,6 +809,37 @@ class TestPredict:
             if item["observed"]:
                 fail(f"POST {route} with {what} reached observe_scores: nothing was scored")
 
+    def test_unscorable_transaction_gets_422(self, submission, exchange):
+        prep = _prepare(submission, exchange)
+        good = prep["bodies"][0]
+        odd = {**good, "currency": "XQZ", "transaction_id": 4242}
+        out = _session_facts(
+            submission,
+            exchange,
+            [
+                ("POST", "/predict", json.dumps(odd)),
+                ("POST", "/predict/batch", _batch_text([good, odd])),
+                ("POST", "/predict", json.dumps(good)),
+            ],
+        )
+        first, second, third = (item["response"] for item in out["per_request"])
+        if first["status"] == 200:
+            return  # part QUALITY's features score an unknown currency: nothing to refuse
+        for f, what in ((first, "/predict"), (second, "/predict/batch")):
+            if f["status"] == 500:
+                fail(
+                    f"POST {what} of a transaction in the currency 'XQZ' answered 500: its "
+                    "features are not finite (no exchange rate), and the model refused them. A "
+                    "valid transaction the model cannot score is a 422 that says why, never a 500"
+                )
+            body = _check_error(f, 422, f"POST {what} of a transaction in the currency 'XQZ'")
+            if "4242" not in body["error"]:
+                fail(
+                    f"POST {what} answered 422 {body['error'][:200]!r}: name the transaction "
+                    "(4242) that cannot be scored"
+                )
+        _ok_json(third, "POST /predict of a good transaction after an unscorable one")
+
     def test_batch_limit(self, submission, exchange):
         prep = _prepare(submission, exchange)
         bodies = prep["bodies"]
@@ -881,6 +916,12 @@ class TestMonitoringHooks:
                 f"set_model_info was called with {[i[:2] for i in out['model_info']]} (by the "
                 f"time /ready said 200: {[i[:2] for i in out['info_at_ready']]}), expected once, "
                 f"before the service is ready, with (app, {VERSION!r}, the sidecar's sha256)"
+            )
+        if out["observed_at_ready"]:
+            fail(
+                f"observe_scores was given {out['observed_at_ready']} before any request: the "
+                "warm-up's prediction serves no one, keep it out of the score histogram (call "
+                "observe_scores in the routes, with the scores they return)"
             )
         observed = [item["observed"] for item in out["per_request"]]
         flat = [[float(s) for s in call] for calls in observed for call in calls]
