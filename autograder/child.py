@@ -78,6 +78,17 @@ def _rebound(namespaces: list[tuple[str, dict]], before: list, after: list) -> l
     return sorted(changed)
 
 
+def _start_capstone_process(items: list[pytest.Item]) -> None:
+    """Fork the capstone's learner process now, before its first check generates the hidden
+    world: a process forked later would hold that world (and its labels) in its memory."""
+    exercise_id = plugin.exercise_id_of(items[0])
+    try:
+        if plugin.course().exercise(exercise_id).beside_lessons:
+            plugin.learner_process(items[0].config, exercise_id)
+    except Exception:  # noqa: BLE001 - the first check's fixture reports what went wrong
+        pass
+
+
 def run_checks(
     items: list[pytest.Item],
     result_w: int,
@@ -115,6 +126,7 @@ def run_checks(
             cap = _virtual_memory_bytes() + memory_bytes
             with contextlib.suppress(ValueError, OSError):  # macOS may refuse RLIMIT_AS
                 resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        _start_capstone_process(items)
         guarded = _guarded_namespaces(items)
         baseline = fingerprint(guarded)
         for index, item in enumerate(items):

@@ -329,11 +329,13 @@ def _child_main(
     else:
         readable = [import_root] if import_root is not None and import_root.is_dir() else []
         sandbox.enter([Path(p) for p in hide], writable, readable)
+    os.environ.pop(HIDDEN_SEED_VARIABLE, None)  # the capstone's hidden world stays hidden
     if import_root is not None:
         # The capstone's modules import each other from the learner's tree, never from a copy
         # this process inherited from the grader (the reference, loaded for a differential check).
         forget_packages(import_root)
         sys.path.insert(0, str(import_root))
+        _forget_check_data()
     _Host(sock, path, module_name).serve()
 
 
@@ -342,6 +344,22 @@ def _max_fd() -> int:
         return max(int(n) for n in os.listdir("/proc/self/fd")) + 1
     except (OSError, ValueError):
         return 1024
+
+
+HIDDEN_SEED_VARIABLE = "MLGRADE_CAPSTONE_SEED"
+
+
+def _forget_check_data() -> None:
+    """Drop what the checks cached before this process was forked (a re-fork, after the
+    learner's code ended its process): the memoized results of their modules' functions."""
+    import functools
+    import gc
+
+    for name in [n for n in sys.modules if n.split(".", 1)[0] == "mlgrade_course_checks"]:
+        for value in list(vars(sys.modules[name]).values()):
+            if isinstance(value, functools._lru_cache_wrapper):
+                value.cache_clear()
+    gc.collect()
 
 
 def forget_packages(root: Path) -> None:

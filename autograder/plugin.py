@@ -210,23 +210,30 @@ _EXCHANGE = pytest.StashKey[str]()
 _learner_processes: dict[Path, LearnerProcess] = {}  # in a grading child: its exercise's one
 
 
-@pytest.fixture
-def submission(request: pytest.FixtureRequest) -> RemoteModule:
-    """The learner's module for the check's exercise, loaded afresh in the learner's process
-    (see `learner_process`): calls cross as values."""
-    target, exercise_id = target_dir(request.config), exercise_id_of(request.node)
+def learner_process(config: pytest.Config, exercise_id: str) -> LearnerProcess:
+    """The exercise's learner process in this grading child: started on first use, and again if
+    the learner's code ended it. The capstone's is started before its first check runs (see
+    `child.run_checks`), so that it is forked before any check made data (the hidden world)."""
+    target = target_dir(config)
     path = exercise_path(target, exercise_id)
     process = _learner_processes.get(path)
     if process is None or not process.alive():
-        config = request.config
         hide = config.getoption("mlgrade_hide") if config.getoption("mlgrade_sandbox") else None
         process = _learner_processes[path] = LearnerProcess(
             path,
             "submission_" + exercise_id.replace("/", "__"),
             hide,
-            writable=[exchange_dir(request.config, exercise_id)],
+            writable=[exchange_dir(config, exercise_id)],
             import_root=course().exercise(exercise_id).import_root(target),
         )
+    return process
+
+
+@pytest.fixture
+def submission(request: pytest.FixtureRequest) -> RemoteModule:
+    """The learner's module for the check's exercise, loaded afresh in the learner's process
+    (see `learner_process`): calls cross as values."""
+    process = learner_process(request.config, exercise_id_of(request.node))
     try:
         return process.load()
     except SystemExit as exc:  # as in load_exercise: keep the fixture usable for later checks

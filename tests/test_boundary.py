@@ -372,3 +372,54 @@ def test_the_sandbox_makes_files_read_only_hides_folders_and_cuts_the_network(
         "its own loopback": "allowed",  # a local Dask cluster, a server and its client
         "hidden file visible": False,
     }, seen
+
+
+def _capstone_tree(root: Path, marker: str) -> Path:
+    package = root / "fraudsys"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "config.py").write_text(f"WHO = {marker!r}\n")
+    (package / "part.py").write_text(
+        "import os\n\nimport fraudsys.config as config\n\n"
+        "def who():\n    return config.WHO\n\n"
+        "def seed_seen():\n    return os.environ.get('MLGRADE_CAPSTONE_SEED')\n"
+    )
+    return package / "part.py"
+
+
+@pytest.mark.parametrize("sandboxed", [False, True], ids=["plain", "sandboxed"])
+def test_a_capstone_module_imports_its_siblings_from_the_learners_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandboxed: bool
+):
+    """The capstone's modules import each other (`import fraudsys.config`). In the learner's
+    process they come from the learner's tree, readable in the sandbox, even when the grader
+    process had imported the reference's package of the same name before forking; and the
+    instructors' hidden seed never reaches the learner's process."""
+    import sys
+
+    from autograder import sandbox
+
+    if sandboxed and sandbox.probe() == sandbox.NONE:
+        pytest.fail("no sandbox can start on this machine: Linux user namespaces are needed")
+    reference = _capstone_tree(tmp_path / "reference", "the reference")
+    learner = _capstone_tree(tmp_path / "learner", "the learner")
+    monkeypatch.setenv("MLGRADE_CAPSTONE_SEED", "123456789")
+    monkeypatch.syspath_prepend(str(reference.parent.parent))
+    import fraudsys.config  # noqa: F401 - the grader's process now holds the reference's package
+
+    try:
+        process = LearnerProcess(
+            learner,
+            "boundary_test_capstone",
+            hide=[] if sandboxed else None,
+            import_root=learner.parent.parent,
+        )
+        try:
+            module = process.load()
+            assert module.who() == "the learner"
+            assert module.seed_seen() is None
+        finally:
+            process.close()
+    finally:
+        for name in [n for n in sys.modules if n.split(".")[0] == "fraudsys"]:
+            del sys.modules[name]

@@ -256,3 +256,38 @@ def test_selectors(selector, expected):
 def test_bad_selectors_explain_themselves(selector, message):
     with pytest.raises(SelectorError, match=message):
         load_course().select(selector)
+
+
+def test_a_capstone_submission_is_laid_out_beside_lessons(tmp_path):
+    """A learner's repository holding capstone/ (with or without lessons/) is graded with its
+    capstone beside lessons/ in the workspace: the listed files, and the package's other Python
+    modules (they import each other), under the same rules as any file of a submission."""
+    import os
+
+    from autograder.submission import SubmissionError, workspace
+
+    course = load_course()
+    repo = tmp_path / "repo"
+    stubs.write_solutions(
+        course, repo / "lessons", [e for e in course.exercises if e.beside_lessons]
+    )
+    (repo / "capstone" / "fraudsys" / "helpers.py").write_text("X = 1\n")
+    (repo / "capstone" / "notes.txt").write_text("not read\n")
+    for layout in ("capstone/ alone", "with lessons/"):
+        if layout == "with lessons/":
+            stubs.write_stubs(course, repo / "lessons", course.exercises[:1])
+        assert (repo / "lessons").is_dir() == (layout == "with lessons/")
+        with workspace(course, repo) as ws:
+            beside = ws.path.parent / "capstone"
+            assert (beside / "fraudsys" / "train.py").is_file(), layout
+            assert (beside / "fraudsys" / "config.py").is_file(), layout
+            assert (beside / "fraudsys" / "helpers.py").read_text() == "X = 1\n"
+            assert not (beside / "notes.txt").exists()
+            assert "capstone/fraudsys/train.py" in ws.copied
+    outside = tmp_path / "outside.py"
+    outside.write_text("SECRET = 1\n")
+    train = repo / "capstone" / "fraudsys" / "train.py"
+    train.unlink()
+    os.symlink(outside, train)
+    with pytest.raises(SubmissionError, match="outside the submission"), workspace(course, repo):
+        pass
