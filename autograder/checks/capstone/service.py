@@ -132,6 +132,8 @@ def _prepare(submission: Any, exchange: Path) -> dict:
                 "score with it"
             )
         if got.get("missing"):
+            # An untouched service is "not attempted" (create_app raises NotImplementedError).
+            _serving.observe(submission, _max_batch_errors, str(exchange / "none.skops"), [1])
             fail(
                 "fraudsys.features.build_features raised NotImplementedError: the service "
                 "scores with part QUALITY's features, so write build_features first"
