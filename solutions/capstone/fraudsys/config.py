@@ -28,7 +28,7 @@ EXPERIMENT = "fraudsys-train"  # the MLflow experiment every training run is log
 MODEL_ARTIFACT = "model.skops"  # the model file's name among a run's artifacts
 PROMOTION_METRIC = "valid_average_precision"  # higher is better
 PROMOTION_MIN_GAIN = 0.0  # a candidate must beat the champion by MORE than this (a tie never wins)
-PROMOTION_FLOOR = 0.10  # with no champion yet, the first model must reach this metric
+PROMOTION_FLOOR = 0.05  # with no champion yet, the first model must reach this metric
 RANDOM_STATE = 0
 
 # --- the served model's budgets (lesson 11) -------------------------------------------------------

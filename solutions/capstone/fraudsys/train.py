@@ -94,6 +94,7 @@ def make_model() -> Any:
         max_leaf_nodes=15,
         min_samples_leaf=40,
         l2_regularization=1.0,
+        early_stopping=False,
         random_state=config.RANDOM_STATE,
     )
 
