@@ -1,6 +1,6 @@
 """Part BATCH · The nightly scoring job.
 
-Docs: docs/capstone.md (the site: `mkdocs serve`, then Capstone)
+Docs: docs/capstone.md#batch (the site: `mkdocs serve`, then Capstone)
 
 Every night Kestrel Pay re-scores the day's payments for the fraud team's queue. The table does
 not fit in the job's memory budget, and it must not need to: read a chunk, score it, write its

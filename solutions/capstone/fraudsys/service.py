@@ -1,6 +1,6 @@
 """Part SERVE · The scoring service.
 
-Docs: docs/capstone.md (the site: `mkdocs serve`, then Capstone)
+Docs: docs/capstone.md#service (the site: `mkdocs serve`, then Capstone)
 
 Kestrel Pay scores every payment while the customer waits at the till. This service puts the
 model you trained (part TRAIN) behind HTTP, with the features of part QUALITY: the very same
