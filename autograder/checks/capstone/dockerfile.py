@@ -68,10 +68,9 @@ def _capstone_launch(final: Any) -> dict:
     launch = _lesson_launch(final)
     if launch["form"] == "python -c":
         code = launch["text"]
-        imports = re.search(r"from\s+fraudsys\.service\s+import\s+[^\n;]*\bcreate_app\b", code)
-        dotted = re.search(r"fraudsys\.service\.create_app\s*\(", code)
+        module = re.search(r"\bfraudsys\.service\b", code)  # from ... import, or import ... as
         called = re.search(r"create_app\s*\(\s*[^)]*MODEL_PATH", code)
-        launch["app"] = APP if (imports or dotted) and called else launch["app"]
+        launch["app"] = APP if module and called else launch["app"]
     return launch
 
 
