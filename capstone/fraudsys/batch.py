@@ -24,7 +24,8 @@ Write `score_file(model_path, input_path, output_path, *, chunk_rows=CHUNK_ROWS)
   converted to UTC, the text columns (`TEXT_COLUMNS`, often categories in a file) as strings.
   Its scores are column 1 of `model.predict_proba(build_features(frame))` (part QUALITY's
   `build_features`, imported below, never a copy of it). A row of the file and the same
-  transaction sent to the service get the same score (within 1e-9).
+  transaction sent to the service get the same score (within 1e-9; the checks score with a
+  model they fit on your own `build_features`).
 - `output_path`: a Parquet file with exactly two columns, `transaction_id` (int64, as read) then
   `score` (float64), one row per input row, in the input's order, whatever `chunk_rows`. An
   input with no rows gives an output with the two columns and no rows (the model never sees an

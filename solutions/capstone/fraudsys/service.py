@@ -26,7 +26,8 @@ Scoring:
   `REQUEST_COLUMNS`, one row per transaction, in order, `timestamp` as UTC datetimes), and its
   features are `build_features(frame)` (part QUALITY's, imported below; never a copy of it).
   A transaction's score is column 1 of `model.predict_proba(build_features(frame))`, as a
-  Python float, in the request's order. Call `load_model`, `build_features`, `instrument`,
+  Python float, in the request's order (the checks serve a model they fit on your own
+  `build_features` and compare within 1e-9). Call `load_model`, `build_features`, `instrument`,
   `set_model_info` and `observe_scores` by these names, from this module: the checks replace
   them here to count the calls (and grade this part apart from part MONITOR).
 - Predictions are CPU work: never on the event loop. Plain `def` endpoints (FastAPI runs them
