@@ -28,7 +28,7 @@ import skops.io  # noqa: F401
 from autograder.assertions import fail, peak_allocation
 
 from . import _shared
-from .service import TRAIN_ROWS, _features_of
+from .service import TRAIN_ROWS, _learner_features, _sample
 
 VERSION = "fraudsys-batch-check-1"
 TOLERANCE = 1e-9
@@ -46,21 +46,6 @@ INPUT_COLUMNS = (
 
 
 # --- the model, the input rows and their expected scores ----------------------------------------
-
-
-def _future_features(module: Any, ids: list[int]) -> dict:
-    """In the learner's process: the learner's build_features of the future payments `ids`, from
-    the columns a client sends (the service's input)."""
-    from fraudsys.features import build_features
-
-    rows = _shared.future().loc[ids]
-    try:
-        X = build_features(_shared.request_rows(rows).reset_index(drop=True))
-    except NotImplementedError:
-        return {"missing": True}
-    except Exception as exc:  # noqa: BLE001 - reported as a failed check
-        return {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
-    return {"columns": [str(c) for c in pd.DataFrame(X).columns], "values": np.asarray(X, float)}
 
 
 _prepared: dict[str, dict] = {}
@@ -99,7 +84,8 @@ def _prepare(submission: Any, exchange: Path) -> dict:
     key = str(Path(exchange).parent)
     if key in _prepared:
         return _prepared[key]
-    train = submission.observe(_features_of, "past", TRAIN_ROWS, 11)
+    train_rows = _sample("past", TRAIN_ROWS, 11)
+    train = _learner_features(submission, train_rows)
     _features_failed(submission, exchange, train)
     columns = train["columns"]
     X = pd.DataFrame(train["values"], columns=columns)
@@ -107,7 +93,7 @@ def _prepare(submission: Any, exchange: Path) -> dict:
         fail("build_features returned NaN or infinite values: no model can be fitted on them")
     model = Pipeline(
         [("scale", StandardScaler()), ("classify", LogisticRegression(max_iter=500))]
-    ).fit(X, train["labels"])
+    ).fit(X, train_rows["is_fraud"].to_numpy().astype(np.int64))
     folder = Path(exchange).parent / "capstone-batch-model"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "model.skops"
@@ -117,7 +103,7 @@ def _prepare(submission: Any, exchange: Path) -> dict:
     rng = np.random.default_rng(21)
     picked = np.sort(rng.choice(len(future), size=3000, replace=False))
     rows = future.iloc[picked].reset_index(drop=True)
-    got = submission.observe(_future_features, rows["transaction_id"].tolist())
+    got = _learner_features(submission, rows)
     _features_failed(submission, exchange, got)
     expected = model.predict_proba(pd.DataFrame(got["values"], columns=columns))[:, 1]
     _prepared[key] = {"path": path, "rows": rows, "expected": np.asarray(expected)}

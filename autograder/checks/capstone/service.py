@@ -7,6 +7,8 @@ features that the learner's own `build_features` computes (in the learner's proc
 hidden world's past payments, and saved with `save_model` beside the exercise's exchange folder,
 once per grading; the expected scores are that model's `predict_proba` of the learner's features
 of the same rows. So the service is graded on serving, whatever features part QUALITY chose.
+The hidden world stays in the grader's process (MLGRADE_CAPSTONE_SEED is the grader's): only the
+columns a client sends, without labels, go to the learner's process.
 Probes replace the service module's `load_model`, `build_features` and the three monitoring
 hooks by counting (or failing) fakes, so that this part is graded apart from part MONITOR; every
 wait is bounded and every server started is stopped.
@@ -15,7 +17,6 @@ wait is bounded and every server started is stopped.
 from __future__ import annotations
 
 import contextlib
-import functools
 import importlib
 import json
 import math
@@ -76,22 +77,22 @@ def _request_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return _shared.request_rows(frame)
 
 
-class _FeaturesMissing(Exception):
-    pass
-
-
-def _features_of(module: Any, which: str, n: int, seed: int) -> dict:
-    """In the learner's process: the learner's build_features of `n` hidden-world rows (past
-    payments with labels for training, or future ones for the requests), as plain data."""
-    from fraudsys.features import build_features
-
-    w = _shared.world()
-    tx = w.transactions
+def _sample(which: str, n: int, seed: int) -> pd.DataFrame:
+    """In the grader's process: `n` hidden-world payments, past (before as_of, for training) or
+    future, in time order. The world (its seed, its labels) never enters the learner's process:
+    only the columns a client sends do."""
+    tx = _shared.world().transactions
     cut = _shared.as_of()
     rows = tx[tx["timestamp"] < cut] if which == "past" else tx[tx["timestamp"] >= cut]
     rng = np.random.default_rng(seed)
-    rows = rows.iloc[np.sort(rng.choice(len(rows), size=min(n, len(rows)), replace=False))]
-    frame = _request_rows(rows).reset_index(drop=True)
+    return rows.iloc[np.sort(rng.choice(len(rows), size=min(n, len(rows)), replace=False))]
+
+
+def _features_of(module: Any, frame: pd.DataFrame) -> dict:
+    """In the learner's process: the learner's build_features of `frame` (the columns a client
+    sends), as plain data."""
+    from fraudsys.features import build_features
+
     try:
         X = build_features(frame)
     except NotImplementedError:
@@ -99,12 +100,11 @@ def _features_of(module: Any, which: str, n: int, seed: int) -> dict:
     except Exception as exc:  # noqa: BLE001 - reported as a failed check
         return {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
     X = pd.DataFrame(X)
-    return {
-        "columns": [str(c) for c in X.columns],
-        "values": np.asarray(X, dtype=np.float64),
-        "labels": rows["is_fraud"].to_numpy().astype(np.int64),
-        "ids": rows["transaction_id"].to_numpy().astype(np.int64),
-    }
+    return {"columns": [str(c) for c in X.columns], "values": np.asarray(X, dtype=np.float64)}
+
+
+def _learner_features(submission: Any, rows: pd.DataFrame) -> dict:
+    return submission.observe(_features_of, _request_rows(rows).reset_index(drop=True))
 
 
 _prepared: dict[str, dict] = {}
@@ -122,8 +122,9 @@ def _prepare(submission: Any, exchange: Path) -> dict:
     key = str(Path(exchange).parent)
     if key in _prepared:
         return _prepared[key]
-    train = submission.observe(_features_of, "past", TRAIN_ROWS, 11)
-    test = submission.observe(_features_of, "future", TEST_ROWS, 12)
+    train_rows, test_rows = _sample("past", TRAIN_ROWS, 11), _sample("future", TEST_ROWS, 12)
+    train = _learner_features(submission, train_rows)
+    test = _learner_features(submission, test_rows)
     for got in (train, test):
         if got.get("error"):
             fail(
@@ -147,28 +148,23 @@ def _prepare(submission: Any, exchange: Path) -> dict:
         )
     model = Pipeline(
         [("scale", StandardScaler()), ("classify", LogisticRegression(max_iter=500))]
-    ).fit(X, train["labels"])
+    ).fit(X, train_rows["is_fraud"].to_numpy().astype(np.int64))
     folder = Path(exchange).parent / "capstone-service-model"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "model.skops"
     save_model(model, path, {"model_version": VERSION})
     expected = model.predict_proba(pd.DataFrame(test["values"], columns=columns))[:, 1]
-    bodies = _bodies(test["ids"], seed=13)
+    bodies = _bodies(test_rows, seed=13)
     _prepared[key] = {"path": path, "bodies": bodies, "expected": np.asarray(expected)}
     return _prepared[key]
 
 
-@functools.lru_cache(maxsize=2)
-def _future_by_id(seed: int) -> pd.DataFrame:
-    return _shared.future(seed)
-
-
-def _bodies(ids: np.ndarray, seed: int) -> list[dict]:
-    """JSON bodies of the hidden-future payments `ids` (in that order), their timestamps written
-    with assorted UTC offsets (the same instants)."""
+def _bodies(rows: pd.DataFrame, seed: int) -> list[dict]:
+    """JSON bodies of the payments `rows` (in that order), their timestamps written with
+    assorted UTC offsets (the same instants)."""
     from datetime import timedelta, timezone
 
-    rows = _request_rows(_future_by_id(_shared.capstone_seed()).loc[ids])
+    rows = _request_rows(rows)
     rng = np.random.default_rng(seed)
     bodies = []
     for row in rows.itertuples(index=False):
