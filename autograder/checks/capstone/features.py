@@ -332,7 +332,10 @@ class TestCleanRaw:
 class TestBuildFeatures:
     def test_hand_built_rows(self, submission):
         rows = _feature_rows()
+        copy = rows.copy()
         got = _call(submission.build_features, rows, doing="build_features on four hand-built rows")
+        if not rows.equals(copy):
+            fail("build_features modified the frame it was given: it must leave it as it was")
         _check_features(
             got,
             _expected_features(),

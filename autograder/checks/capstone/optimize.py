@@ -312,6 +312,9 @@ class TestErrors:
         c, Xt, yt, Xv, yv = d["champion"], d["X_train"], d["y_train"], d["X_val"], d["y_val"]
         cases = [
             ((c, Xt, yt, Xv.iloc[:0], yv[:0], str(exchange)), {}, "X_val with no rows"),
+            ((c, Xt.iloc[:0], yt[:0], Xv, yv, str(exchange)), {}, "X_train with no rows"),
+            ((c, Xt, yt[:-1], Xv, yv, str(exchange)), {}, "y_train one label short"),
+            ((c, Xt, np.ones(len(yt), dtype=int), Xv, yv, str(exchange)), {}, "y_train all 1"),
             ((c, Xt, yt, Xv, yv[:-1], str(exchange)), {}, "y_val one label short"),
             ((c, Xt, yt, Xv, np.zeros(len(yv), dtype=bool), str(exchange)), {}, "y_val all 0"),
             ((c, Xt, yt, Xv[Xv.columns[::-1]], yv, str(exchange)), {}, "X_val's columns reversed"),

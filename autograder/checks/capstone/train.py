@@ -239,6 +239,13 @@ class TestTrackedRun:
             )
         if str(params["label_delay_days"]) != str(_expected()["config"].LABEL_DELAY_DAYS):
             fail(f"the run's param label_delay_days is {params['label_delay_days']!r}")
+        missing = [
+            k for k in _shared.reference_part("train").make_model().get_params() if k not in params
+        ]
+        if missing:
+            fail(
+                f"the run's params lack the model's parameters {missing} (make_model().get_params())"
+            )
         metrics = run.data.metrics
         for key in ("valid_average_precision", "valid_roc_auc", "valid_cost", "train_rows"):
             if key not in metrics:
@@ -301,6 +308,10 @@ class TestTrackedRun:
             fail(
                 f"the sidecar's feature_names are {sidecar.get('feature_names')!r}, expected FEATURES"
             )
+        if sidecar.get("data_fingerprint") != run.data.tags.get("data_fingerprint"):
+            fail("the sidecar's data_fingerprint is not the run's tag data_fingerprint")
+        if sidecar.get("as_of") is None or pd.Timestamp(sidecar["as_of"]) != _shared.as_of():
+            fail(f"the sidecar's as_of is {sidecar.get('as_of')!r}, expected {_shared.as_of()}")
         threshold = sidecar.get("threshold")
         if threshold is None or not math.isclose(threshold, out["threshold"], rel_tol=1e-12):
             fail(f"the sidecar's threshold is {threshold!r}, train returned {out['threshold']!r}")
@@ -440,6 +451,10 @@ class TestRegistry:
             fail(
                 "a constant scorer was promoted over a real champion: the promotion gate is missing"
             )
+        client = open_client(facts["uri"])
+        aliases = client.get_registered_model(_expected()["config"].MODEL_NAME).aliases
+        if set(aliases) != {_expected()["config"].CHAMPION_ALIAS}:
+            fail(f"the registered model has the aliases {aliases}; promoting sets 'champion' only")
         if _alias(facts) != REAL + 1:
             fail(
                 f"after the four runs the champion alias points to version {_alias(facts)}, "
