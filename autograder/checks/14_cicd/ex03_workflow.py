@@ -1054,10 +1054,13 @@ def trigger_problems(workflow: dict) -> list[str]:
     else:
         for branch in (MAIN, BRANCH, OTHER_BRANCH, *MORE_BRANCHES):
             if not _filtered(branch, push):
+                patterns = [str(p) for key in ("branches", "branches-ignore")
+                            for p in _list(push.get(key))]  # fmt: skip
+                star = any("*" in p and "**" not in p for p in patterns) and "/" in branch
                 problems.append(
                     f"a push to the branch '{branch}' does not start the workflow (on.push "
-                    f"filters {_dict(push)}): every push must be linted and tested; `*` does "
-                    "not match a slash, `**` does"
+                    f"filters {_dict(push)}): every push to every branch must be linted and "
+                    "tested" + ("; `*` does not match a slash, `**` does" if star else "")
                 )
                 break
         for key in ("paths", "paths-ignore"):
