@@ -384,6 +384,14 @@ class TestBuildFeatures:
             submission.build_features, rows, doing="build_features on the hidden future weeks"
         )
         _check_features(got, reference.build_features(rows), "the hidden world's future weeks")
+        world = _shared.future().iloc[:2000]  # the world's own dtypes: categoricals
+        got = _call(submission.build_features, world, doing="build_features on categoricals")
+        _check_features(
+            got,
+            reference.build_features(rows.iloc[:2000]),
+            "the hidden future weeks with the world's categorical columns",
+            "Text or categorical columns give the same features (compare values, as text).",
+        )
 
     def test_only_the_request_fields(self, submission, reference):
         """The service has nothing but the request's fields: the same features from them alone."""
