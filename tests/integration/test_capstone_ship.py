@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import shutil
 import socket
@@ -30,11 +29,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from promtool_mutants import assert_promtool_agrees, mutant_params, promtool
 
-from autograder.assertions import CheckFailure
 from autograder.containers import Builder, BuilderError, NoBuilder, find_builder
-from autograder.dev import load_mutant
-from autograder.manifest import COURSE_ROOT, load_course
+from autograder.manifest import COURSE_ROOT
 
 pytestmark = pytest.mark.integration
 
@@ -51,21 +49,6 @@ PROMTOOL_BLIND = {
 }
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.skip(
-            f"{name} is not installed here (Debian package prometheus; .ci/run installs it)"
-        )
-    return path
-
-
-def _promtool(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [_tool("promtool"), *args], cwd=folder, capture_output=True, text=True, timeout=60
-    )
-
-
 def _monitoring_folder(tmp_path: Path, alerts: str) -> Path:
     shutil.copy(MONITORING / "prometheus.yml", tmp_path / "prometheus.yml")
     shutil.copy(MONITORING / "alerts_test.yml", tmp_path / "alerts_test.yml")
@@ -78,53 +61,24 @@ def _monitoring_folder(tmp_path: Path, alerts: str) -> Path:
 
 def test_promtool_accepts_the_configuration_and_the_rules(tmp_path: Path) -> None:
     folder = _monitoring_folder(tmp_path, (MONITORING / "alerts.yml").read_text())
-    checked = _promtool(folder, "check", "config", "prometheus.yml")
+    checked = promtool(folder, "check", "config", "prometheus.yml")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "SUCCESS: 4 rules found" in checked.stdout, checked.stdout
 
 
 def test_promtool_unit_tests_pass_on_the_reference(tmp_path: Path) -> None:
     folder = _monitoring_folder(tmp_path, (MONITORING / "alerts.yml").read_text())
-    tested = _promtool(folder, "test", "rules", "alerts_test.yml")
+    tested = promtool(folder, "test", "rules", "alerts_test.yml")
     assert tested.returncode == 0, tested.stdout + tested.stderr
 
 
-def _mutants() -> list:
-    course = load_course()
-    folder = COURSE_ROOT / "tests" / "mutants" / EXERCISE
-    return [
-        pytest.param(mutant, mutant.source(course), id=mutant.name)
-        for mutant in map(load_mutant, sorted(folder.glob("*.toml")))
-    ]
-
-
-def _structural_failures(text: str) -> list[str]:
-    checks = importlib.import_module("autograder.checks.capstone.alerts")
-    failed = []
-    for cls in (checks.TestRulesFile, checks.TestAlerts):
-        for name in dir(cls):
-            if name.startswith("test_"):
-                try:
-                    getattr(cls(), name)(text)
-                except CheckFailure:
-                    failed.append(name)
-    return failed
-
-
-@pytest.mark.parametrize("mutant, text", _mutants())
+@pytest.mark.parametrize("mutant, text", mutant_params(EXERCISE))
 def test_promtool_agrees_with_the_structural_checks(mutant, text: str, tmp_path: Path) -> None:
-    assert _structural_failures(text), f"no structural check catches {mutant.name}"
     folder = _monitoring_folder(tmp_path, text)
-    checked = _promtool(folder, "check", "rules", "alerts.yml")
-    tested = _promtool(folder, "test", "rules", "alerts_test.yml")
-    caught = checked.returncode != 0 or tested.returncode != 0
-    if mutant.name in PROMTOOL_BLIND:
-        assert not caught, f"promtool now catches {mutant.name}: remove it from PROMTOOL_BLIND"
-    else:
-        assert caught, f"promtool accepts {mutant.name} ({mutant.description}) and its tests pass"
+    assert_promtool_agrees(
+        mutant, text, folder, "autograder.checks.capstone.alerts", PROMTOOL_BLIND
+    )
 
-
-# --- the image --------------------------------------------------------------------------------
 
 _FIT = textwrap.dedent(
     """

@@ -37,15 +37,15 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from promtool_mutants import assert_promtool_agrees, mutant_params, promtool, tool
 
-from autograder.assertions import CheckFailure
-from autograder.dev import load_mutant
-from autograder.manifest import COURSE_ROOT, load_course
+from autograder.manifest import COURSE_ROOT
 
 pytestmark = pytest.mark.integration
 
 SOLUTIONS = COURSE_ROOT / "solutions" / "10_monitoring"
 UNIT_TESTS = COURSE_ROOT / "autograder" / "checks" / "10_monitoring" / "alerts_test.yml"
+CHECKS = "autograder.checks.10_monitoring.ex03_alert_rules"
 EXERCISE = "10_monitoring/ex03_alert_rules"
 JOB = "fraud-api"
 # Mistakes Prometheus evaluates and the unit tests' series cannot tell apart: only the graded
@@ -58,25 +58,10 @@ PROMTOOL_BLIND = {
 FED_PANELS = ("Request rate", "Latency", "Score distribution", "Drift (PSI)")
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.skip(
-            f"{name} is not installed here (Debian package prometheus; .ci/run installs it)"
-        )
-    return path
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _promtool(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [_tool("promtool"), *args], cwd=folder, capture_output=True, text=True, timeout=60
-    )
 
 
 def _rules_folder(tmp_path: Path, text: str) -> Path:
@@ -98,58 +83,22 @@ def _load(path: Path, name: str) -> ModuleType:
 
 def test_promtool_checks_the_reference_rules(tmp_path: Path) -> None:
     folder = _rules_folder(tmp_path, (SOLUTIONS / "alerts.yml").read_text(encoding="utf-8"))
-    checked = _promtool(folder, "check", "rules", "alerts.yml")
+    checked = promtool(folder, "check", "rules", "alerts.yml")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "SUCCESS: 4 rules found" in checked.stdout, checked.stdout
 
 
 def test_promtool_unit_tests_pass_on_the_reference(tmp_path: Path) -> None:
     folder = _rules_folder(tmp_path, (SOLUTIONS / "alerts.yml").read_text(encoding="utf-8"))
-    tested = _promtool(folder, "test", "rules", "alerts_test.yml")
+    tested = promtool(folder, "test", "rules", "alerts_test.yml")
     assert tested.returncode == 0, tested.stdout + tested.stderr
     assert "SUCCESS" in tested.stdout, tested.stdout
 
 
-def _mutants() -> list:
-    """Exercise 03's mutants as pytest params (read at collection: this folder only)."""
-    course = load_course()
-    folder = COURSE_ROOT / "tests" / "mutants" / EXERCISE
-    return [
-        pytest.param(mutant, mutant.source(course), id=mutant.name)
-        for mutant in map(load_mutant, sorted(folder.glob("*.toml")))
-    ]
-
-
-def _structural_failures(text: str) -> list[str]:
-    """The graded checks of exercise 03 that fail on `text` (run here, without the grader)."""
-    checks = importlib.import_module("autograder.checks.10_monitoring.ex03_alert_rules")
-    failed = []
-    for cls in (checks.TestRulesFile, checks.TestAlerts):
-        for name in dir(cls):
-            if name.startswith("test_"):
-                try:
-                    getattr(cls(), name)(text)
-                except CheckFailure:
-                    failed.append(name)
-    return failed
-
-
-@pytest.mark.parametrize("mutant, text", _mutants())
+@pytest.mark.parametrize("mutant, text", mutant_params(EXERCISE))
 def test_promtool_agrees_with_the_structural_checks(mutant, text: str, tmp_path: Path) -> None:
-    assert _structural_failures(text), f"no structural check catches {mutant.name}"
     folder = _rules_folder(tmp_path, text)
-    checked = _promtool(folder, "check", "rules", "alerts.yml")
-    tested = _promtool(folder, "test", "rules", "alerts_test.yml")
-    caught = checked.returncode != 0 or tested.returncode != 0
-    if mutant.name in PROMTOOL_BLIND:
-        assert not caught, (
-            f"promtool now catches {mutant.name}: remove it from PROMTOOL_BLIND\n"
-            f"{checked.stdout}{tested.stdout[-2000:]}"
-        )
-    else:
-        assert caught, (
-            f"promtool accepts {mutant.name} ({mutant.description}) and its unit tests pass"
-        )
+    assert_promtool_agrees(mutant, text, folder, CHECKS, PROMTOOL_BLIND)
 
 
 # --- a real Prometheus scraping the real service ----------------------------------------------
@@ -181,7 +130,7 @@ def _wait(what: str, probe, timeout: float, log: Path | None = None):
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory) -> Iterator[dict]:
-    prometheus_bin = _tool("prometheus")
+    prometheus_bin = tool("prometheus")
     from coursekit.local_server import bound_port, uvicorn_thread
     from coursekit.metrics import create_monitored_app
     from coursekit.serving_model import make_model_file
@@ -214,7 +163,7 @@ def stack(tmp_path_factory) -> Iterator[dict]:
             f"      - targets: ['127.0.0.1:{api_port}']\n",
             encoding="utf-8",
         )
-        checked = _promtool(root, "check", "config", "prometheus.yml")
+        checked = promtool(root, "check", "config", "prometheus.yml")
         assert checked.returncode == 0, checked.stdout + checked.stderr
         log = root / "prometheus.log"
         with log.open("w") as out:

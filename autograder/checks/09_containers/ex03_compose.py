@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from autograder.assertions import fail
-from autograder.yamlfiles import DuplicateKey, refuse_duplicate_keys
+from autograder.yamlfiles import DuplicateKey, yaml12_loader
 
 from ._shared import is_secret_name, parse_image, pin_problem
 
@@ -36,37 +36,7 @@ MAX_ALIASES = 100
 # --- reading the file as Compose does ---------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 core-schema scalars and duplicate keys refused."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp)
-        for tag, regexp in resolvers
-        if tag.rsplit(":", 1)[-1] not in ("bool", "int", "float", "timestamp", "value")
-    ]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int",
-    re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
-    list("-+0123456789"),
-)
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ),
-    list("-+.0123456789"),
-)
-
-
-refuse_duplicate_keys(_Loader)
+_Loader = yaml12_loader()
 
 _VAR = re.compile(
     r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([^${}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)"

@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 
 from autograder.assertions import fail
-from autograder.yamlfiles import DuplicateKey, refuse_duplicate_keys
+from autograder.yamlfiles import DuplicateKey, yaml12_loader
 
 FILE = ".github/workflows/ml.yml"
 MAX_TEXT = 200_000
@@ -50,36 +50,7 @@ REPOSITORY = {
 # --- reading the file as GitHub does ---------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 core-schema scalars (`on`, `yes` stay strings) and duplicate
-    keys refused."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp)
-        for tag, regexp in resolvers
-        if tag.rsplit(":", 1)[-1] not in ("bool", "int", "float", "timestamp", "value")
-    ]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int",
-    re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
-    list("-+0123456789"),
-)
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ),
-    list("-+.0123456789"),
-)
-refuse_duplicate_keys(_Loader)
+_Loader = yaml12_loader()
 
 
 def load_workflow(text: str, name: str = FILE) -> dict:
