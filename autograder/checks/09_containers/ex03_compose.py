@@ -9,11 +9,7 @@ and against the course's rules.
 
 from __future__ import annotations
 
-import difflib
-import functools
-import importlib.resources
 import ipaddress
-import json
 import posixpath
 import re
 from typing import Any
@@ -21,6 +17,7 @@ from typing import Any
 import yaml
 
 from autograder.assertions import fail
+from autograder.schemafiles import VendoredSchema
 from autograder.yamlfiles import DuplicateKey, yaml12_loader
 
 from ._shared import is_secret_name, parse_image, pin_problem
@@ -120,83 +117,18 @@ def load_compose(text: str) -> dict:
 # --- the Compose specification ---------------------------------------------------------------
 
 
-@functools.cache
-def _schema() -> dict:
-    files = importlib.resources.files("check_jsonschema.builtin_schemas.vendor")
-    return json.loads((files / "compose-spec.json").read_text(encoding="utf-8"))
-
-
-@functools.cache
-def _validator():
-    import jsonschema
-
-    schema = _schema()
-    return jsonschema.validators.validator_for(schema)(schema)
-
-
-def _resolve(node: dict) -> dict:
-    ref = node.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/"):
-        target: Any = _schema()
-        for part in ref[2:].split("/"):
-            target = target[part]
-        return target
-    return node
-
-
-def _known_keys(node: dict, depth: int = 0) -> tuple[set[str], list[str]]:
-    """(property names, patternProperties regexes) a schema node allows, through its $ref,
-    allOf/anyOf/oneOf and if/then/else."""
-    node = _resolve(node)
-    names = set(node.get("properties", {}))
-    patterns = list(node.get("patternProperties", {}))
-    if depth < 8:
-        subs = [s for key in ("allOf", "anyOf", "oneOf") for s in node.get(key, [])]
-        subs += [node[key] for key in ("if", "then", "else") if isinstance(node.get(key), dict)]
-        if "$ref" in node:
-            subs.append(_resolve(node))
-        for sub in subs:
-            more, more_patterns = _known_keys(sub, depth + 1)
-            names |= more
-            patterns += more_patterns
-    return names, patterns
-
-
-def _path(parts) -> str:
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
-def _deepest(error):
-    """The most specific error under a oneOf/anyOf failure (the deepest path)."""
-    while error.context:
-        error = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
-    return error
+COMPOSE_SCHEMA = VendoredSchema(
+    "compose-spec.json",
+    conditionals=True,
+    unknown_validators=("additionalProperties", "unevaluatedProperties"),
+    prefer_unknown_keys=False,
+    always_skip=True,
+)
 
 
 def schema_problems(data: dict) -> list[str]:
     """Readable problems of `data` against the Compose specification, each with its path."""
-    problems: list[str] = []
-    for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.path))):
-        error = _deepest(error)
-        where = _path(error.absolute_path)
-        if error.validator in ("additionalProperties", "unevaluatedProperties"):
-            names, patterns = _known_keys(error.schema)
-            instance = error.instance if isinstance(error.instance, dict) else {}
-            unknown = [
-                k
-                for k in instance
-                if k not in names and not any(re.search(p, str(k)) for p in patterns)
-            ]
-            for key in unknown:
-                close = difflib.get_close_matches(str(key), sorted(names), n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                problems.append(f"{where}: unknown key '{key}'{hint}")
-            continue  # known keys listed there failed elsewhere, and are reported there
-        problems.append(f"{where}: {error.message[:200]}")
-    return list(dict.fromkeys(problems))
+    return COMPOSE_SCHEMA.problems(data)
 
 
 # --- helpers on the services ------------------------------------------------------------------

@@ -17,9 +17,6 @@ or gate command); `all_problems(workflow, commands)` runs them all.
 
 from __future__ import annotations
 
-import difflib
-import functools
-import importlib.resources
 import json
 import math
 import re
@@ -29,6 +26,7 @@ from typing import Any
 import yaml
 
 from autograder.assertions import fail
+from autograder.schemafiles import VendoredSchema
 from autograder.yamlfiles import DuplicateKey, yaml12_loader
 
 FILE = ".github/workflows/ml.yml"
@@ -87,87 +85,18 @@ def load_workflow(text: str, name: str = FILE) -> dict:
 # --- GitHub's workflow schema ----------------------------------------------------------------
 
 
-@functools.cache
-def _schema() -> dict:
-    files = importlib.resources.files("check_jsonschema.builtin_schemas.vendor")
-    return json.loads((files / "github-workflows.json").read_text(encoding="utf-8"))
-
-
-@functools.cache
-def _validator():
-    import jsonschema
-
-    schema = _schema()
-    return jsonschema.validators.validator_for(schema)(schema)
-
-
-def _resolve(node: dict) -> dict:
-    ref = node.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/"):
-        target: Any = _schema()
-        for part in ref[2:].split("/"):
-            target = target[part]
-        return target
-    return node
-
-
-def _known_keys(node: dict, depth: int = 0) -> tuple[set[str], list[str]]:
-    node = _resolve(node)
-    names = set(node.get("properties", {}))
-    patterns = list(node.get("patternProperties", {}))
-    if depth < 8:
-        subs = [s for key in ("allOf", "anyOf", "oneOf") for s in node.get(key, [])]
-        if "$ref" in node:
-            subs.append(_resolve(node))
-        for sub in subs:
-            more, more_patterns = _known_keys(sub, depth + 1)
-            names |= more
-            patterns += more_patterns
-    return names, patterns
-
-
-def _path(parts) -> str:
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
-def _deepest(error):
-    while error.context:
-        error = max(
-            error.context,
-            key=lambda e: (
-                len(e.absolute_path),
-                e.validator == "additionalProperties",
-                e.validator != "type",
-            ),
-        )
-    return error
+WORKFLOW_SCHEMA = VendoredSchema(
+    "github-workflows.json",
+    conditionals=False,
+    unknown_validators=("additionalProperties",),
+    prefer_unknown_keys=True,
+    always_skip=False,
+)
 
 
 def schema_problems(workflow: dict) -> list[str]:
     """Readable problems of `workflow` against GitHub's workflow schema, each with its path."""
-    problems: list[str] = []
-    for error in sorted(_validator().iter_errors(workflow), key=lambda e: list(map(str, e.path))):
-        error = _deepest(error)
-        where = _path(error.absolute_path)
-        if error.validator == "additionalProperties":
-            names, patterns = _known_keys(error.schema)
-            instance = error.instance if isinstance(error.instance, dict) else {}
-            unknown = [
-                k
-                for k in instance
-                if k not in names and not any(re.search(p, str(k)) for p in patterns)
-            ]
-            for key in unknown:
-                close = difflib.get_close_matches(str(key), sorted(names), n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                problems.append(f"{where}: unknown key '{key}'{hint}")
-            if unknown:
-                continue
-        problems.append(f"{where}: {error.message[:200]}")
-    return list(dict.fromkeys(problems))
+    return WORKFLOW_SCHEMA.problems(workflow)
 
 
 def structure_problems(workflow: dict) -> list[str]:
