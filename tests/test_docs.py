@@ -659,7 +659,7 @@ def test_home_page_lists_every_lesson_from_course_toml(site: Path):
     for lesson in COURSE.lessons:
         href = lesson.docs.removesuffix(".md") + "/"
         assert href in rows, f"the learning path does not link lesson {lesson.id} ({href})"
-        assert html.unescape(rows[href]) == f"{lesson.number} {lesson.title}"
+        assert html.unescape(rows[href]) == step_name(lesson)
         row = re.search(rf'<a href="{re.escape(href)}">.*?</tr>', home, re.S).group(0)
         cells = [page_text(c).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)]
         assert cells[-2:] == [str(len(lesson.exercises)), f"{lesson.points:g}"], (
@@ -758,6 +758,12 @@ def test_unknown_exercise_fails_the_build(tmp_path: Path):
     assert "ex99_nope" in result.stderr + result.stdout
 
 
+def step_name(lesson) -> str:
+    """A lesson's name on the learning path: "03 Feature engineering ..."; the capstone has no
+    number, only its title."""
+    return lesson.title if lesson.id == "capstone" else f"{lesson.number} {lesson.title}"
+
+
 def render_path(course=COURSE, path=LEARNING_PATH, page_uri: str = "index.md") -> str:
     return HOOK.render_markers(
         "<!-- mlgrade:learning-path -->", course, page_uri=page_uri, learning_path=path
@@ -770,9 +776,9 @@ def test_hook_renders_the_learning_path_from_course_toml():
     table = [line for line in rendered.splitlines() if line.startswith("| ") and "---" not in line]
     assert len(table) == 1 + len(steps), "one table row per step of extra.learning_path"
     for lesson in COURSE.lessons:
-        row = f"| [{lesson.number} {lesson.title}]({lesson.docs}) |"
+        row = f"| [{step_name(lesson)}]({lesson.docs}) |"
         assert any(line.startswith(row) for line in table), f"no row {row}"
-        assert f'step_{lesson.number}["{lesson.number} {lesson.title}"]' in rendered
+        assert f'step_{lesson.number}["{step_name(lesson)}"]' in rendered
     published = {lesson.number for lesson in COURSE.lessons}
     planned = [s for s in steps if str(s["lesson"]) not in published]
     assert sum(line.endswith("| planned | |") for line in table) == len(planned)
@@ -782,17 +788,19 @@ def test_hook_renders_the_learning_path_from_course_toml():
 
 
 def test_a_lesson_added_to_course_toml_replaces_its_planned_step():
-    number = next(
-        str(step["lesson"])
-        for stage in LEARNING_PATH
-        for step in stage["steps"]
-        if str(step["lesson"]) not in {lesson.number for lesson in COURSE.lessons}
-    )
+    # Every step of the path is published now: plan a lesson 15 to publish it.
+    number = "15"
+    planned = {"lesson": number, "title": "Planned", "learn": "what comes next"}
+    path = [
+        *LEARNING_PATH[:-1],
+        {**LEARNING_PATH[-1], "steps": [*LEARNING_PATH[-1]["steps"], planned]},
+    ]
+    assert f"| {number} Planned | what comes next | planned | |" in render_path(path=path)
     exercise = replace(COURSE.exercises[0], id=f"{number}_new/ex01_first", points=7)
     lesson = Lesson(
         id=f"{number}_new", title="A new lesson", docs="lessons/new.md", exercises=(exercise,)
     )
-    rendered = render_path(course=replace(COURSE, lessons=(*COURSE.lessons, lesson)))
+    rendered = render_path(course=replace(COURSE, lessons=(*COURSE.lessons, lesson)), path=path)
     assert f"| [{number} A new lesson](lessons/new.md) |" in rendered
     assert rendered.count(f"| {number} ") == 0, "the planned step is still listed"
 

@@ -41,7 +41,8 @@ OBVIOUS = mt.transaction(
 
 def probes(model: mt.FraudModel, rows, labels) -> dict[str, bool]:
     base = model.score(rows)
-    lower = rows.assign(card_country=rows["card_country"].astype(str).str.lower())
+    lower = rows.copy()
+    lower["card_country"] = lower["card_country"].str.casefold()
     renumbered = rows.assign(transaction_id=rows["transaction_id"].to_numpy()[::-1])
     riskier = rows.assign(amount=rows["amount"] * 10, new_device=True)
     return {
