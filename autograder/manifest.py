@@ -53,14 +53,21 @@ class Exercise:
 
     def location(self, lessons: Path) -> Path:
         """The exercise's file in a learner's workspace whose lessons folder is `lessons`: inside
-        it for a lesson, beside it for the capstone (`<lessons>/../capstone/...`). `relpath` is the
-        mirror path inside `solutions/`, `autograder/checks/` and `tests/mutants/`."""
-        return (Path(lessons).parent if self.beside_lessons else Path(lessons)) / self.relpath
+        it for a lesson, beside it for the capstone (`<lessons>/../capstone/...`), unless the
+        folder holds the capstone itself, as `solutions/` does. `relpath` is the mirror path
+        inside `solutions/`, `autograder/checks/` and `tests/mutants/`."""
+        root = self.import_root(lessons)
+        return Path(lessons) / self.relpath if root is None else root / self.file
 
     def import_root(self, lessons: Path) -> Path | None:
-        """The folder the learner's process puts on `sys.path` so the capstone's modules import
-        each other (`from fraudsys.features import ...`); None for a lesson's one-file exercise."""
-        return Path(lessons).parent / self.lesson_id if self.beside_lessons else None
+        """The capstone's folder for a workspace whose lessons folder is `lessons` (beside it, or
+        inside it in a folder laid out like `solutions/`): the learner's process puts it on
+        `sys.path` so the capstone's modules import each other (`from fraudsys.features import
+        ...`). None for a lesson's one-file exercise."""
+        if not self.beside_lessons:
+            return None
+        inside = Path(lessons) / self.lesson_id
+        return inside if inside.is_dir() else Path(lessons).parent / self.lesson_id
 
     @property
     def is_python(self) -> bool:

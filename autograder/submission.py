@@ -68,7 +68,8 @@ def _safe_extract(archive: Path, dest: Path) -> None:
 def _find_lessons_root(folder: Path) -> Path:
     """A course clone grades its lessons/ (and its capstone/ beside it, which may be there alone);
     a folder laid out like lessons/ grades itself."""
-    if (folder / "lessons").is_dir() or (folder / CAPSTONE).is_dir():
+    numbered = any(p.is_dir() and p.name[:2].isdigit() for p in folder.iterdir())
+    if (folder / "lessons").is_dir() or ((folder / CAPSTONE).is_dir() and not numbered):
         return folder / "lessons"
     entries = [p for p in folder.iterdir() if not p.name.startswith((".", "__MACOSX"))]
     if len(entries) == 1 and entries[0].is_dir() and not entries[0].name[:2].isdigit():
@@ -82,7 +83,7 @@ def _copy_listed(course: Course, source: Path, dest: Path) -> tuple[list[str], l
         src = ex.location(source)
         if not (src.exists() or src.is_symlink()):
             continue
-        root = (source.parent / ex.lesson_id if ex.beside_lessons else source).resolve()
+        root = (ex.import_root(source) or source).resolve()
         real = src.resolve()
         if root not in real.parents:
             raise SubmissionError(
@@ -112,18 +113,18 @@ def _copy_capstone_modules(course: Course, source: Path, dest: Path) -> list[str
     too, under the same rules (regular files inside the submission, none over the size limit).
     Files that are neither listed nor Python are not read, and not copied."""
     notes = []
-    for lesson_id in sorted({ex.lesson_id for ex in course.exercises if ex.beside_lessons}):
-        root = (
-            (source.parent / lesson_id).resolve() if (source.parent / lesson_id).is_dir() else None
-        )
-        if root is None:
+    beside = [ex for ex in course.exercises if ex.beside_lessons]
+    for lesson_id in sorted({ex.lesson_id for ex in beside}):
+        folder = next(ex for ex in beside if ex.lesson_id == lesson_id).import_root(source)
+        if not folder.is_dir():
             continue
-        listed = {ex.location(source).resolve() for ex in course.exercises if ex.beside_lessons}
-        for src in sorted((source.parent / lesson_id).rglob("*.py")):
+        root = folder.resolve()
+        listed = {ex.location(source).resolve() for ex in beside}
+        for src in sorted(folder.rglob("*.py")):
             real = src.resolve()
             if "__pycache__" in src.parts or real in listed:
                 continue
-            rel = src.relative_to(source.parent)
+            rel = src.relative_to(folder.parent)
             if root not in real.parents or not real.is_file():
                 notes.append(
                     f"{rel.as_posix()} is not a regular file inside the submission: ignored"
@@ -139,16 +140,32 @@ def _copy_capstone_modules(course: Course, source: Path, dest: Path) -> list[str
 
 
 def _ignored(course: Course, source: Path) -> list[str]:
-    """Files in the submission the grader will not read (reported, so tampering is visible)."""
+    """Files in the submission the grader will not read (reported, so tampering is visible). In
+    the capstone's folder every Python file is read (its modules import each other)."""
     listed = {ex.relpath.as_posix() for ex in course.exercises}
+    beside = [ex for ex in course.exercises if ex.beside_lessons]
+    capstones = {ex.import_root(source) for ex in beside}
     ignored = []
-    if not source.is_dir():
-        return ignored
-    for path in sorted(source.rglob("*")):
-        rel = path.relative_to(source).as_posix()
-        if path.is_dir() or rel in listed or "__pycache__" in rel or rel.endswith((".pyc", ".bak")):
-            continue
-        ignored.append(rel)
+    if source.is_dir():
+        for path in sorted(source.rglob("*")):
+            rel = path.relative_to(source).as_posix()
+            if any(folder in path.parents for folder in capstones):
+                continue  # read below
+            if (
+                path.is_dir()
+                or rel in listed
+                or "__pycache__" in rel
+                or rel.endswith((".pyc", ".bak"))
+            ):
+                continue
+            ignored.append(rel)
+    read = {ex.location(source) for ex in beside}
+    for folder in sorted(f for f in capstones if f.is_dir()):
+        for path in sorted(folder.rglob("*")):
+            if path.is_dir() or path in read or path.suffix in (".py", ".pyc"):
+                continue
+            if "__pycache__" not in path.parts:
+                ignored.append(path.relative_to(folder.parent).as_posix())
     return ignored
 
 

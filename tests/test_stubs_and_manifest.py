@@ -291,3 +291,24 @@ def test_a_capstone_submission_is_laid_out_beside_lessons(tmp_path):
     os.symlink(outside, train)
     with pytest.raises(SubmissionError, match="outside the submission"), workspace(course, repo):
         pass
+
+
+def test_a_folder_laid_out_like_solutions_holds_its_capstone_inside(tmp_path):
+    """`solutions/` (and a learner's folder laid out like it) keeps capstone/ beside the
+    numbered lessons, inside the folder graded: the Gradescope bundle's self-test grades it so."""
+    from autograder.submission import workspace
+
+    course = load_course()
+    folder = tmp_path / "solutions"
+    shutil.copytree(COURSE_ROOT / "solutions" / "01_numpy", folder / "01_numpy")
+    shutil.copytree(COURSE_ROOT / "solutions" / "capstone", folder / "capstone")
+    capstone = [ex for ex in course.exercises if ex.beside_lessons]
+    assert all(ex.location(folder) == folder / ex.relpath for ex in capstone)
+    assert capstone[0].import_root(folder) == folder / "capstone"
+    with workspace(course, folder) as ws:
+        assert "01_numpy/ex01_standardize.py" in ws.copied
+        assert "capstone/fraudsys/train.py" in ws.copied
+        assert (ws.path.parent / "capstone" / "fraudsys" / "config.py").is_file()
+        assert not any(
+            note.startswith("ignored") and "fraudsys/config.py" in note for note in ws.notes
+        )
