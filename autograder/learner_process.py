@@ -330,6 +330,7 @@ def _child_main(
         readable = [import_root] if import_root is not None and import_root.is_dir() else []
         sandbox.enter([Path(p) for p in hide], writable, readable)
     os.environ.pop(HIDDEN_SEED_VARIABLE, None)  # the capstone's hidden world stays hidden
+    os.environ["MLGRADE_LEARNER_PROCESS"] = "1"  # checks' helpers refuse to build it here
     if import_root is not None:
         # The capstone's modules import each other from the learner's tree, never from a copy
         # this process inherited from the grader (the reference, loaded for a differential check).

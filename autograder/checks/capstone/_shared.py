@@ -24,13 +24,22 @@ import coursedata
 
 HIDDEN_SEED = 7  # the default hidden world's seed (instructors set MLGRADE_CAPSTONE_SEED)
 SEED_VARIABLE = "MLGRADE_CAPSTONE_SEED"
+LEARNER_PROCESS_VARIABLE = "MLGRADE_LEARNER_PROCESS"  # set in every learner's process
 KIND = "medium"  # 50,000 payments over 180 days, every planted drift, the incident
 FUTURE_DAYS = 28  # the hidden future: the world's last four weeks
 SMALL_KIND = "small"  # a quick world for the checks of mechanics (registry, errors)
 
 
 def capstone_seed() -> int:
-    """The hidden world's seed: MLGRADE_CAPSTONE_SEED when set (an integer), else HIDDEN_SEED."""
+    """The hidden world's seed: MLGRADE_CAPSTONE_SEED when set (an integer), else HIDDEN_SEED.
+    Read in the grader's process only: the learner's process never has the variable, so a probe
+    that rebuilt the world there would build another world (and put it within the learner's
+    reach); pass a probe the rows it needs instead."""
+    if os.environ.get(LEARNER_PROCESS_VARIABLE):
+        raise RuntimeError(
+            "the capstone's hidden world is built in the grader's process only: pass the probe "
+            "the rows it needs (the learner's process never sees MLGRADE_CAPSTONE_SEED)"
+        )
     text = os.environ.get(SEED_VARIABLE, "").strip()
     return int(text) if text else HIDDEN_SEED
 
