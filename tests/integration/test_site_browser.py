@@ -55,7 +55,7 @@ CHROMIUM_FLAGS = [
 LESSON = "lessons/01-numpy/"
 # The pages that draw a diagram (the learning path, grading a class, how the data world is made);
 # test_every_page_with_a_diagram_is_covered keeps this list complete.
-DIAGRAM_PAGES = ["", "instructors/", "reference/data-world/"]
+DIAGRAM_PAGES = ["", "capstone/", "instructors/", "lessons/14-cicd/", "reference/data-world/"]
 WIDTH, HEIGHT = 1280, 900  # the default window the code blocks must fit
 EXAMPLES = COURSE_ROOT / "docs" / "examples"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
