@@ -146,18 +146,24 @@ def _beside_lessons(exercises: Iterable[Exercise]) -> list[str]:
     return sorted({ex.lesson_id for ex in exercises if ex.beside_lessons})
 
 
-def write_stubs(
-    course: Course, dest: Path, exercises: Iterable[Exercise] | None = None
-) -> list[Path]:
-    """Write the stubs of `exercises` (default: all) into `dest`, a folder laid out like
-    `lessons/`; the capstone's go beside it (`dest/../capstone/`), with its scaffold files."""
-    exercises = list(exercises if exercises is not None else course.exercises)
+def _write_scaffold(course: Course, dest: Path, exercises: list[Exercise]) -> list[Path]:
+    """The capstone's scaffold files, copied beside `dest` when its exercises are among these."""
     written = []
     for lesson_id in _beside_lessons(exercises):
         for rel in scaffold(course, lesson_id):
             target = Path(dest).parent / rel
             atomic_write(target, (course.root / "solutions" / rel).read_bytes())
             written.append(target)
+    return written
+
+
+def write_stubs(
+    course: Course, dest: Path, exercises: Iterable[Exercise] | None = None
+) -> list[Path]:
+    """Write the stubs of `exercises` (default: all) into `dest`, a folder laid out like
+    `lessons/`; the capstone's go beside it (`dest/../capstone/`), with its scaffold files."""
+    exercises = list(exercises if exercises is not None else course.exercises)
+    written = _write_scaffold(course, dest, exercises)
     for ex in exercises:
         target = ex.location(dest)
         atomic_write(target, stub_text(course, ex))
@@ -171,12 +177,7 @@ def write_solutions(
     """Copy the reference solutions of `exercises` (default: all) into `dest`, laid out like
     `lessons/` (the capstone beside it, with its scaffold), as a learner's workspace to grade."""
     exercises = list(exercises if exercises is not None else course.exercises)
-    written = []
-    for lesson_id in _beside_lessons(exercises):
-        for rel in scaffold(course, lesson_id):
-            target = Path(dest).parent / rel
-            atomic_write(target, (course.root / "solutions" / rel).read_bytes())
-            written.append(target)
+    written = _write_scaffold(course, dest, exercises)
     for ex in exercises:
         target = ex.location(dest)
         atomic_write(target, solution_path(course, ex).read_bytes())

@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 from promtool_mutants import assert_promtool_agrees, mutant_params, promtool
 
-from autograder.containers import Builder, BuilderError, NoBuilder, find_builder
+from autograder.containers import Builder, BuilderError
 from autograder.manifest import COURSE_ROOT
 
 pytestmark = pytest.mark.integration
@@ -93,14 +93,6 @@ _FIT = textwrap.dedent(
     save_model(model, sys.argv[1], {"feature_names": list(FEATURES), "model_version": "ship-test"})
     """
 )
-
-
-@pytest.fixture(scope="module")
-def builder() -> Builder:
-    try:
-        return find_builder()
-    except NoBuilder as exc:
-        pytest.skip(str(exc))
 
 
 @pytest.fixture(scope="module")

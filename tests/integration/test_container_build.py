@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from autograder.containers import Builder, BuilderError, NoBuilder, find_builder
+from autograder.containers import Builder, BuilderError
 from autograder.manifest import COURSE_ROOT
 
 pytestmark = pytest.mark.integration
@@ -84,14 +84,6 @@ def _reference_image_report():
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module.image_report
-
-
-@pytest.fixture(scope="module")
-def builder() -> Builder:
-    try:
-        return find_builder()
-    except NoBuilder as exc:
-        pytest.skip(str(exc))
 
 
 @pytest.fixture(scope="module")

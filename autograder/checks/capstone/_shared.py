@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import functools
 import os
+import types
+from typing import Any
 
 import pandas as pd
 
 import coursedata
+from coursekit.schemas import Transaction
 
 HIDDEN_SEED = 7  # the default hidden world's seed (instructors set MLGRADE_CAPSTONE_SEED)
 SEED_VARIABLE = "MLGRADE_CAPSTONE_SEED"
+REQUEST_COLUMNS = tuple(Transaction.model_fields)  # what a client sends the service
 LEARNER_PROCESS_VARIABLE = "MLGRADE_LEARNER_PROCESS"  # set in every learner's process
 KIND = "medium"  # 50,000 payments over 180 days, every planted drift, the incident
 FUTURE_DAYS = 28  # the hidden future: the world's last four weeks
@@ -102,17 +106,7 @@ def future_raw(seed: int | None = None, kind: str = KIND) -> pd.DataFrame:
 def request_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """The columns a client sends to the service (coursekit.schemas.Transaction's fields) of
     typed transactions, e.g. `future()`: what `build_features` must be able to work from."""
-    columns = [
-        "transaction_id",
-        "timestamp",
-        "amount",
-        "currency",
-        "merchant_category",
-        "channel",
-        "card_country",
-        "merchant_country",
-    ]
-    out = frame[columns].copy()
+    out = frame[list(REQUEST_COLUMNS)].copy()
     for column in ("currency", "merchant_category", "channel", "card_country", "merchant_country"):
         out[column] = out[column].astype(str)
     return out
@@ -134,3 +128,36 @@ def typed_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(out[column].dtype, pd.CategoricalDtype):
             out[column] = out[column].astype(str)
     return out
+
+
+def rebound(module: types.ModuleType, overrides: dict, owner: str) -> dict:
+    """`module`'s globals with `overrides`, its functions and Test* classes copied so that their
+    globals are that namespace: a lesson's checks, run with the capstone's names. The classes
+    belong to `owner` (the capstone's check module that subclasses them)."""
+    namespace: dict[str, Any] = {**vars(module), **overrides}
+
+    def rebind(fn: types.FunctionType) -> types.FunctionType:
+        copy = types.FunctionType(
+            fn.__code__, namespace, fn.__name__, fn.__defaults__, fn.__closure__
+        )
+        copy.__kwdefaults__ = fn.__kwdefaults__
+        copy.__doc__ = fn.__doc__
+        return copy
+
+    for name, value in list(namespace.items()):
+        if name in overrides:
+            continue
+        if isinstance(value, types.FunctionType) and value.__module__ == module.__name__:
+            namespace[name] = rebind(value)
+        elif (
+            isinstance(value, type)
+            and value.__module__ == module.__name__
+            and name.startswith("Test")
+        ):
+            methods = {
+                k: rebind(v) for k, v in vars(value).items() if isinstance(v, types.FunctionType)
+            }
+            namespace[name] = type(
+                name, (), {**methods, "__module__": owner, "__doc__": value.__doc__}
+            )
+    return namespace

@@ -4,7 +4,7 @@ The capstone's alerts are lesson 10 ex03's four, for the capstone's metric names
 fraudsys/config.py) and its Prometheus job, `fraudsys`. The learner's file is read as data
 exactly as lesson 10's checks read it: this module REUSES those checks
 (autograder/checks/10_monitoring/ex03_alert_rules.py), each of their functions rebound to the
-capstone's names (`_rebound`: the same code, with this module's constants as its globals), so a
+capstone's names (`_shared.rebound`: the same code, with this module's constants as its globals), so a
 fix to lesson 10's reading of a rules file is a fix here too. Only the drift alert, whose
 threshold differs (config.PSI_ALERT_THRESHOLD, 0.1), has a check of its own. The integration
 tier (tests/integration/test_capstone_ship.py) runs `promtool check rules` and `promtool test
@@ -14,12 +14,12 @@ rules` with the given monitoring/alerts_test.yml on the reference and on the mut
 from __future__ import annotations
 
 import importlib
-import types
-from typing import Any
 
 import promql_parser as pq
 
 from autograder.assertions import fail
+
+from . import _shared
 
 _lesson = importlib.import_module("autograder.checks.10_monitoring.ex03_alert_rules")
 
@@ -72,38 +72,7 @@ CAPSTONE = {
 }
 
 
-def _rebound(namespace: dict) -> dict:
-    """Lesson 10's functions and check classes, each function a copy whose globals are
-    `namespace` (lesson 10's module globals with the capstone's names)."""
-    out: dict[str, Any] = {}
-
-    def rebind(fn: types.FunctionType) -> types.FunctionType:
-        copy = types.FunctionType(
-            fn.__code__, namespace, fn.__name__, fn.__defaults__, fn.__closure__
-        )
-        copy.__kwdefaults__ = fn.__kwdefaults__
-        copy.__doc__ = fn.__doc__
-        return copy
-
-    for name, value in list(namespace.items()):
-        if isinstance(value, types.FunctionType) and value.__module__ == _lesson.__name__:
-            out[name] = rebind(value)
-        elif (
-            isinstance(value, type)
-            and value.__module__ == _lesson.__name__
-            and name.startswith("Test")
-        ):
-            methods = {
-                k: rebind(v) for k, v in vars(value).items() if isinstance(v, types.FunctionType)
-            }
-            out[name] = type(
-                name, (), {**methods, "__module__": __name__, "__doc__": value.__doc__}
-            )
-    return out
-
-
-_namespace = {**vars(_lesson), **CAPSTONE}
-_namespace.update(_rebound(_namespace))
+_namespace = _shared.rebound(_lesson, CAPSTONE, __name__)
 load_rules = _namespace["load_rules"]
 compared = _namespace["compared"]
 strip = _namespace["strip"]

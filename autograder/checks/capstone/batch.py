@@ -33,16 +33,7 @@ from .service import TRAIN_ROWS, _learner_features, _sample
 VERSION = "fraudsys-batch-check-1"
 TOLERANCE = 1e-9
 FAILED_ON_PURPOSE = "the model failed on purpose, halfway through the file"
-INPUT_COLUMNS = (
-    "transaction_id",
-    "timestamp",
-    "amount",
-    "currency",
-    "merchant_category",
-    "channel",
-    "card_country",
-    "merchant_country",
-)
+INPUT_COLUMNS = _shared.REQUEST_COLUMNS
 
 
 # --- the model, the input rows and their expected scores ----------------------------------------

@@ -5,7 +5,7 @@ The capstone's image follows lesson 09 ex01's rules; the learner's Dockerfile is
 (autograder/checks/09_containers/ex01_dockerfile.py: hadolint, the pinned base, the stages, the
 layer cache, the non-root user, no secret, no build tool, pip's cache, the environment, the
 health check, the command's form, host and port), each function rebound to this module's
-globals (`_rebound`: the same code, the capstone's names). What differs has its own code here:
+globals (`_shared.rebound`: the same code, the capstone's names). What differs has its own code here:
 the build context is the repository's root, so the final stage copies coursekit/,
 capstone/fraudsys/ and capstone/models/ to /app; and the command builds the app with
 `fraudsys.service.create_app` on MODEL_PATH under `python3 -c` and uvicorn.run. The integration
@@ -22,44 +22,14 @@ from typing import Any
 
 from autograder.assertions import fail
 
+from . import _shared
+
 _lesson = importlib.import_module("autograder.checks.09_containers.ex01_dockerfile")
 
 APP = "fraudsys.service.create_app(MODEL_PATH)"  # how the command builds the app
 # Where each source folder of the context lands in the final stage.
 LANDING = {"coursekit": "/app/coursekit", "fraudsys": "/app/fraudsys", "models": "/app/models"}
 SOURCES = {"coursekit": "coursekit", "fraudsys": "capstone/fraudsys", "models": "capstone/models"}
-
-
-def _rebound(module: types.ModuleType, overrides: dict) -> dict:
-    """`module`'s globals with `overrides`, its functions and Test* classes copied so that
-    their globals are that namespace."""
-    namespace: dict[str, Any] = {**vars(module), **overrides}
-
-    def rebind(fn: types.FunctionType) -> types.FunctionType:
-        copy = types.FunctionType(
-            fn.__code__, namespace, fn.__name__, fn.__defaults__, fn.__closure__
-        )
-        copy.__kwdefaults__ = fn.__kwdefaults__
-        copy.__doc__ = fn.__doc__
-        return copy
-
-    for name, value in list(namespace.items()):
-        if name in overrides:
-            continue
-        if isinstance(value, types.FunctionType) and value.__module__ == module.__name__:
-            namespace[name] = rebind(value)
-        elif (
-            isinstance(value, type)
-            and value.__module__ == module.__name__
-            and name.startswith("Test")
-        ):
-            methods = {
-                k: rebind(v) for k, v in vars(value).items() if isinstance(v, types.FunctionType)
-            }
-            namespace[name] = type(
-                name, (), {**methods, "__module__": __name__, "__doc__": value.__doc__}
-            )
-    return namespace
 
 
 def _capstone_launch(final: Any) -> dict:
@@ -74,7 +44,7 @@ def _capstone_launch(final: Any) -> dict:
     return launch
 
 
-_namespace = _rebound(_lesson, {"APP": APP, "_launch": _capstone_launch})
+_namespace = _shared.rebound(_lesson, {"APP": APP, "_launch": _capstone_launch}, __name__)
 # Lesson 09's own reading of the command, rebound too (`_launch` in the namespace is ours).
 _lesson_launch = types.FunctionType(
     _lesson._launch.__code__, _namespace, "_launch", _lesson._launch.__defaults__

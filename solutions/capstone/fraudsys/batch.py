@@ -52,21 +52,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from coursekit.model_io import load_model
+from coursekit.schemas import Transaction
 from fraudsys.features import build_features
 
 CHUNK_ROWS = 10_000  # rows read, scored and written at a time
 
 # The columns the job reads: the fields of the service's request (coursekit.schemas.Transaction).
-INPUT_COLUMNS = (
-    "transaction_id",
-    "timestamp",
-    "amount",
-    "currency",
-    "merchant_category",
-    "channel",
-    "card_country",
-    "merchant_country",
-)
+INPUT_COLUMNS = tuple(Transaction.model_fields)
 TEXT_COLUMNS = ("currency", "merchant_category", "channel", "card_country", "merchant_country")
 OUTPUT_SCHEMA = pa.schema([("transaction_id", pa.int64()), ("score", pa.float64())])
 
