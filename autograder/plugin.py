@@ -156,14 +156,13 @@ def target_dir(config: pytest.Config) -> Path:
     return Path(value).resolve()
 
 
-def exercise_path(target: Path, exercise_id: str, *, mirror: bool = False) -> Path:
-    """The exercise's file in the learner's `target` (a lessons folder: the capstone's files sit
-    beside it), or in a `mirror` of the course's layout (`solutions/`); `ExerciseMissing` when it
-    is not there."""
+def exercise_path(target: Path, exercise_id: str) -> Path:
+    """The exercise's file in `target`, a folder laid out like `lessons/` or `solutions/` (see
+    `Exercise.location` for the capstone's); `ExerciseMissing` when it is not there."""
     ex = course().exercise(exercise_id)
-    path = target / ex.relpath if mirror else ex.location(target)
+    path = ex.location(target)
     if not path.is_file():
-        where = target if mirror or not ex.beside_lessons else target.parent
+        where = ex.import_root(target).parent if ex.beside_lessons else target
         raise ExerciseMissing(f"{ex.relpath.as_posix()} is not in {where}")
     return path
 
@@ -174,18 +173,15 @@ def reference_dir() -> Path:
     return course().root / "solutions"
 
 
-def load_exercise(
-    target: Path, exercise_id: str, prefix: str = "submission_", *, mirror: bool = False
-) -> ModuleType:
+def load_exercise(target: Path, exercise_id: str, prefix: str = "submission_") -> ModuleType:
     """Import `<target>/<exercise_id>.py` by path under a private module name.
 
     A capstone module imports its siblings (`from fraudsys.features import ...`): they are
     imported from the same tree, with its root on `sys.path` only while this module loads, and
     the package is forgotten afterwards, so that another tree (the learner's, in a process forked
     from this one) never finds this one's modules in `sys.modules`."""
-    path = exercise_path(target, exercise_id, mirror=mirror)
-    ex = course().exercise(exercise_id)
-    root = (target / ex.lesson_id) if mirror and ex.beside_lessons else ex.import_root(target)
+    path = exercise_path(target, exercise_id)
+    root = course().exercise(exercise_id).import_root(target)
     name = prefix + exercise_id.replace("/", "__")
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec and spec.loader
@@ -270,7 +266,7 @@ def reference(request: pytest.FixtureRequest) -> ModuleType:
     learner's output is compared with it on seeded generated inputs (`assertions.differential`)."""
     exercise_id = exercise_id_of(request.node)
     try:
-        return load_exercise(reference_dir(), exercise_id, prefix="reference_", mirror=True)
+        return load_exercise(reference_dir(), exercise_id, prefix="reference_")
     except ExerciseMissing:
         raise RuntimeError(
             f"the grader's reference solution for {exercise_id} is missing from {reference_dir()}: "

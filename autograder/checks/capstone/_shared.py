@@ -118,7 +118,7 @@ def reference_part(stem: str):
     the grader's process as the `reference` fixture loads this exercise's own."""
     from autograder.plugin import load_exercise, reference_dir
 
-    return load_exercise(reference_dir(), f"capstone/{stem}", prefix="reference_", mirror=True)
+    return load_exercise(reference_dir(), f"capstone/{stem}", prefix="reference_")
 
 
 def typed_frame(frame: pd.DataFrame) -> pd.DataFrame:
