@@ -6,7 +6,7 @@ Some labels in a training set are wrong: a fraud a customer disputed in bad fait
 that never came. Confident learning finds them without knowing which: a model's out-of-fold
 probabilities say which class each row most likely belongs to, per-class thresholds say when the
 model is confident, and the counts of "labelled i, confidently j" say how many rows of each
-label are wrong. Write it by hand (cleanlab is not installed; the docs compare with it).
+label are wrong. Write it by hand, without cleanlab (the docs compare the two).
 
 Write two functions.
 
