@@ -90,6 +90,11 @@ def main() -> None:
     started = time.perf_counter()
     bills = np.array([31.0, 28.5, 35.0, 40.2, 26.9, 33.3, 38.0, 29.9, 410.0, 9_000.0])
     print("ten restaurant bills, the last two invented:")
+    median = np.median(bills)
+    print(
+        f"  mean {bills.mean():,.0f}, standard deviation {bills.std(ddof=1):,.0f}; "
+        f"median {median:.2f}, MAD {np.median(np.abs(bills - median)):.2f}"
+    )
     print(f"  mean/std z of 410.00:   {classic_z(bills)[-2]:5.2f}  (below 3: looks normal)")
     print(f"  median/MAD z of 410.00: {median_z(bills)[-2]:5.1f}  (an outlier)")
 
