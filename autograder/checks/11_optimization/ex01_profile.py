@@ -119,7 +119,57 @@ class _PredictOnly(BaseEstimator):
         return np.zeros(len(X))
 
 
-_KINDS = {"step": _Step, "clf": _Clf, "predict_only": _PredictOnly}
+class _ClfNoProba(ClassifierMixin, BaseEstimator):
+    """A classifier with predict but no predict_proba as the final step (a LinearSVC, say):
+    is_classifier says True, yet it cannot give probabilities."""
+
+    def __init__(self, tag="model", predict_cost=0.0):
+        self.tag = tag
+        self.predict_cost = predict_cost
+
+    def fit(self, X, y=None):
+        _LOG.append((self.tag, "fit", _width(X)))
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict(self, X):
+        _LOG.append((self.tag, "predict", _width(X)))
+        time.sleep(self.predict_cost)
+        return np.zeros(len(X), dtype=int)
+
+
+class _ProbaNotClf(BaseEstimator):
+    """A final step with predict_proba and predict that is not a classifier (a GaussianMixture,
+    say): is_classifier says False, yet it has predict_proba."""
+
+    def __init__(self, tag="model", proba_cost=0.0, predict_cost=0.0):
+        self.tag = tag
+        self.proba_cost = proba_cost
+        self.predict_cost = predict_cost
+
+    def fit(self, X, y=None):
+        _LOG.append((self.tag, "fit", _width(X)))
+        self.fitted_ = True
+        return self
+
+    def predict_proba(self, X):
+        _LOG.append((self.tag, "predict_proba", _width(X)))
+        time.sleep(self.proba_cost)
+        return np.full((len(X), 2), 0.5)
+
+    def predict(self, X):
+        _LOG.append((self.tag, "predict", _width(X)))
+        time.sleep(self.predict_cost)
+        return np.zeros(len(X), dtype=int)
+
+
+_KINDS = {
+    "step": _Step,
+    "clf": _Clf,
+    "predict_only": _PredictOnly,
+    "clf_no_proba": _ClfNoProba,
+    "proba_not_clf": _ProbaNotClf,
+}
 
 
 def _build(spec: list) -> Pipeline:
@@ -264,6 +314,17 @@ def _run(submission, spec: list, repeats: Any = None, n: int = 20, fit: bool = T
         name, message, _ = facts["error"]
         fail(f"profile_pipeline raised {name}: {message}, on a fitted pipeline {_names(spec)}")
     return facts
+
+
+def _final_step_error(facts: dict, what: str) -> None:
+    if facts["error"] is not None:
+        name, message, _ = facts["error"]
+        fail(
+            f"profile_pipeline raised {name}: {message}, on a fitted pipeline whose final step "
+            f"is {what}: the final step runs predict_proba when it has one "
+            "(hasattr(step, 'predict_proba')), else predict; whether it is a classifier "
+            "(is_classifier) does not decide"
+        )
 
 
 def _names(spec: list) -> list[str]:
@@ -472,37 +533,52 @@ class TestProfilePipeline:
             )
 
     def test_final_step_predict_proba(self, submission):
-        spec = [("scale", "step", {}), ("model", "clf", {"proba_cost": 30 * MS})]
-        facts = _run(submission, spec, 3)
-        methods = sorted({m for m, _ in _calls(facts, "model")})
-        if methods != ["predict_proba"]:
-            fail(
-                f"the final step has predict_proba, so it should be timed on predict_proba "
-                f"(what a scoring service calls), but these were called: {methods}"
-            )
-        columns = _table(facts, _names(spec))
-        seconds, _ = _row(columns, _names(spec), "model")
-        if seconds < 27 * MS:
-            fail(
-                f"the final step's predict_proba takes 30 ms per call, but your table says "
-                f"{seconds * 1e3:.2f} ms"
-            )
+        cases = [
+            ("clf", "a classifier with predict_proba"),
+            ("proba_not_clf", "a step with predict_proba that is not a classifier"),
+        ]
+        for kind, what in cases:
+            spec = [("scale", "step", {}), ("model", kind, {"proba_cost": 30 * MS})]
+            facts = submission.observe(_profile, spec, 3, 20, True)
+            _final_step_error(facts, what)
+            methods = sorted({m for m, _ in _calls(facts, "model")})
+            if methods != ["predict_proba"]:
+                fail(
+                    f"the final step ({what}) has predict_proba, so it should be timed on "
+                    f"predict_proba (what a scoring service calls), but these were called: "
+                    f"{methods}: the method is decided by hasattr(step, 'predict_proba'), not by "
+                    "whether the step is a classifier"
+                )
+            columns = _table(facts, _names(spec))
+            seconds, _ = _row(columns, _names(spec), "model")
+            if seconds < 27 * MS:
+                fail(
+                    f"the final step's predict_proba takes 30 ms per call, but your table says "
+                    f"{seconds * 1e3:.2f} ms"
+                )
 
     def test_final_step_predict_when_no_proba(self, submission):
-        spec = [("scale", "step", {}), ("model", "predict_only", {"predict_cost": 20 * MS})]
-        facts = _run(submission, spec, 3)
-        calls = _calls(facts, "model")
-        if [m for m, _ in calls] != ["predict"] * 4:
-            fail(
-                f"a final step without predict_proba should be timed on predict, 4 times with "
-                f"repeats=3; it received {[m for m, _ in calls]}"
-            )
-        columns = _table(facts, _names(spec))
-        seconds, _ = _row(columns, _names(spec), "model")
-        if seconds < 18 * MS:
-            fail(
-                f"the final step's predict takes 20 ms, but your table says {seconds * 1e3:.2f} ms"
-            )
+        cases = [
+            ("predict_only", "a step with predict only (a regressor)"),
+            ("clf_no_proba", "a classifier without predict_proba (a LinearSVC, say)"),
+        ]
+        for kind, what in cases:
+            spec = [("scale", "step", {}), ("model", kind, {"predict_cost": 20 * MS})]
+            facts = submission.observe(_profile, spec, 3, 20, True)
+            _final_step_error(facts, what)
+            calls = _calls(facts, "model")
+            if [m for m, _ in calls] != ["predict"] * 4:
+                fail(
+                    f"a final step without predict_proba ({what}) should be timed on predict, 4 "
+                    f"times with repeats=3; it received {[m for m, _ in calls]}"
+                )
+            columns = _table(facts, _names(spec))
+            seconds, _ = _row(columns, _names(spec), "model")
+            if seconds < 18 * MS:
+                fail(
+                    f"the final step's predict takes 20 ms, but your table says "
+                    f"{seconds * 1e3:.2f} ms"
+                )
 
     def test_calls_per_step(self, submission):
         spec = [("a", "step", {}), ("b", "step", {"widen": 2}), ("model", "clf", {})]

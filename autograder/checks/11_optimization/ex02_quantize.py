@@ -10,6 +10,7 @@ from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
 from autograder.assertions import assert_close, expect_raises, fail
@@ -274,10 +275,10 @@ def _build_facts(module, model, X: np.ndarray, bits: Any = None, mutate: bool = 
         if bits is None
         else module.QuantizedLinearModel(model, bits)
     )
-    if mutate:  # the float model changes after the quantized one was built
+    if mutate:  # the float model changes after the quantized one was built, in place
         model.coef_[:] = 0.0
         model.intercept_[:] = 5.0
-        model.classes_ = np.array([7, 9])
+        model.classes_[:] = [7, 9]  # the same array: a quantized model sharing it would see this
     facts: dict[str, Any] = {}
     for name in ("q", "scale", "zero_point", "intercept_", "classes_", "nbytes"):
         try:
@@ -458,7 +459,10 @@ class TestQuantizedLinearModel:
         classes = _array(facts, "predict", "breast_cancer")
         if not set(np.unique(classes)) <= {0, 1}:
             fail(
-                f"predict should use the classes copied at construction, [0, 1], got {np.unique(classes)}"
+                f"predict should use the classes copied at construction, [0, 1], got "
+                f"{np.unique(classes)} after the float model's classes_ array was changed in "
+                "place to [7, 9]: store a copy (np.array(model.classes_, copy=True)), not the "
+                "float model's own array"
             )
 
     def test_string_classes_and_dataframe(self, submission, reference):
@@ -495,6 +499,13 @@ class TestQuantizedLinearModel:
         three = _fit(X_train, (X_train[:, 0] > 0).astype(int) + (X_train[:, 1] > 0).astype(int))
         cases = [
             (DecisionTreeClassifier(max_depth=2).fit(X_train, y_train), 8, None, "a decision tree"),
+            (
+                LinearSVC().fit(X_train, y_train),
+                8,
+                None,
+                "a fitted LinearSVC (it has coef_, but only a LogisticRegression is accepted: "
+                "check isinstance(model, LogisticRegression), not hasattr(model, 'coef_'))",
+            ),
             (LogisticRegression(), 8, None, "a LogisticRegression that is not fitted"),
             (three, 8, None, "a logistic regression with three classes"),
             (model, 9, None, "bits=9"),

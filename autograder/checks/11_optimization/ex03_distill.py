@@ -209,10 +209,22 @@ class TestDistill:
             )
 
     def test_folds_are_stratified_kfold(self, submission):
-        for cv, (n, positives, seed) in ((3, (30, 9, 3)), (5, (45, 15, 4)), (None, (50, 12, 5))):
+        cases = (
+            (3, (30, 9, 3)),
+            (5, (45, 15, 4)),
+            (None, (50, 12, 5)),
+            (np.int64(4), (36, 10, 6)),
+        )
+        for cv, (n, positives, seed) in cases:
             X, y = _spy_table(n, positives, seed=seed)
             Xu, _ = _spy_table(6, 2, seed=seed + 50, start=n)
             where = _where(n, 6, 0.5, cv)
+            if isinstance(cv, np.integer):
+                where = where.replace(
+                    f"cv={cv}",
+                    f"cv=numpy.int64({cv}) (a NumPy integer is an integer: accept any "
+                    "numbers.Integral but a bool)",
+                )
             facts = _facts(submission, Xu, X, y, 0.5, cv, where)
             keys = np.array(_keys(X))
             want = sorted(
@@ -344,6 +356,7 @@ class TestDistill:
             ((Xu, X, y, -0.01), {}, "alpha=-0.01 (alpha is in [0, 1])"),
             ((Xu, X, y, 1.01), {}, "alpha=1.01 (alpha is in [0, 1])"),
             ((Xu, X, y, float("nan")), {}, "alpha=nan (not a number in [0, 1])"),
+            ((Xu, X, y, "0.5"), {}, "alpha='0.5' (a string, not a number: never float() it)"),
             ((Xu, X, y, 0.5), {"cv": 1}, "cv=1 (cv is an integer >= 2)"),
             ((Xu, X, y, 0.5), {"cv": 3.0}, "cv=3.0 (a float: cv is an integer >= 2)"),
             ((Xu, X, y[:-1], 0.5), {}, "39 labels for 40 rows"),
@@ -479,12 +492,14 @@ class TestCompareStudents:
 
     def test_same_report_as_the_reference(self, submission, reference):
         rng = np.random.default_rng(14)
-        # The last case has cutoff == test_start: no unlabelled row, which is allowed (only a
-        # cutoff AFTER test_start is an error).
-        for n, columns, alpha, gap in (
-            (80, False, 0.5, 5),
-            (150, True, 0.2, 5),
-            (60, False, 0.5, 0),
+        # The third case has cutoff == test_start: no unlabelled row, which is allowed (only a
+        # cutoff AFTER test_start is an error). In the last one the unlabelled rows keep their
+        # real labels (not NaN): they are still unlabelled, their y ignored.
+        for n, columns, alpha, gap, nan_gap in (
+            (80, False, 0.5, 5, True),
+            (150, True, 0.2, 5, True),
+            (60, False, 0.5, 0, True),
+            (80, False, 0.5, 4, False),
         ):
             X, y = _real_table(n, seed=15 + n, columns=columns)
             times = pd.Timestamp("2025-03-01", tz="UTC") + pd.to_timedelta(
@@ -493,12 +508,20 @@ class TestCompareStudents:
             cutoff = times.min() + pd.Timedelta(hours=n // 2)
             test_start = cutoff + pd.Timedelta(hours=n // gap if gap else 0)
             y = y.astype(np.float64)
-            y[(times >= cutoff) & (times < test_start)] = np.nan
+            if nan_gap:
+                y[(times >= cutoff) & (times < test_start)] = np.nan
             teacher = DecisionTreeClassifier(max_depth=4, random_state=0)
+            kept = (
+                ""
+                if nan_gap
+                else "the unlabelled rows (cutoff <= time < test_start) keeping real 0/1 labels, "
+                "which are ignored all the same (their labels have not arrived when the model "
+                "is trained: never use them as labelled rows), "
+            )
             where = (
                 f"{n} seeded rows ({'a DataFrame' if columns else 'an array'}) at hourly "
-                f"timestamps, {'cutoff == test_start, ' if not gap else ''}alpha={alpha}, a DecisionTreeClassifier(max_depth=4) teacher and a "
-                "Ridge student"
+                f"timestamps, {'cutoff == test_start, ' if not gap else ''}{kept}"
+                f"alpha={alpha}, a DecisionTreeClassifier(max_depth=4) teacher and a Ridge student"
             )
             args = (teacher, Ridge(), X, y, times, cutoff, test_start)
             try:

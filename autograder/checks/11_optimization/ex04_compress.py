@@ -129,6 +129,22 @@ class ColdModel(TableModel):
         return super().predict_proba(X)
 
 
+class ColdBatchModel(TableModel):
+    """Fast, except its first call on more than one row, which takes `ms` (a session or a
+    cache built for the first full batch)."""
+
+    def __init__(self, scores, payload, tag, ms: float) -> None:
+        super().__init__(scores, payload, tag)
+        self.ms = ms
+        self.warm = False
+
+    def predict_proba(self, X) -> np.ndarray:
+        if len(X) > 1 and not self.warm:
+            self.warm = True
+            time.sleep(self.ms / 1000.0)
+        return super().predict_proba(X)
+
+
 def _validation(seed: int, positives: int = 16, negatives: int = 16):
     """(X_val, y_val, order): column 0 = position, column 1 noise; labels in a seeded order."""
     rng = np.random.default_rng(seed)
@@ -384,6 +400,17 @@ class TestSmallestWithin:
         where = "two candidates of the same size and the same AUC (tie_a, then tie_c)"
         model, report = _call(submission, candidates, X, y, 0.05, reference, 2, where)
         _chosen(model, "tie_a", report, where, "on a tie of size and AUC, the first in order")
+        candidates = {"tie_c": candidates["tie_c"], "tie_a": candidates["tie_a"]}
+        where = "two candidates of the same size and the same AUC (tie_c, then tie_a)"
+        model, report = _call(submission, candidates, X, y, 0.05, reference, 2, where)
+        _chosen(
+            model,
+            "tie_c",
+            report,
+            where,
+            "on a tie of size and AUC, the first in the report's order (the order of "
+            "candidates), not the first name alphabetically: a stable sort keeps that order",
+        )
 
     def test_the_reference_is_a_candidate(self, submission):
         X, y = _validation(8)
@@ -475,6 +502,19 @@ class TestSmallestWithin:
                 f"p50_ms_row of cold is {value:.4g} ms, on {where}: make one untimed warm-up "
                 "call before the timed ones (a first call pays for lazy imports and caches)"
             )
+        cold = {"cold_batch": ColdBatchModel(scores, 1_000, "cold_batch", ms=300.0)}
+        where = (
+            "a model whose first call on the whole X_val takes 300 ms (cold) and every other "
+            "call microseconds, repeats=1"
+        )
+        _, report = _call(submission, cold, X, y, 0.05, reference, 1, where)
+        value = float(report["p50_ms_batch"].iloc[0])
+        if not value < 100.0:
+            fail(
+                f"p50_ms_batch of cold_batch is {value:.4g} ms, on {where}: the batch latency "
+                "gets its own untimed warm-up call on X_val too (or follows an untimed call "
+                "on X_val, such as the one that scores the AUC), never a timed cold first call"
+            )
 
     def test_rejects_bad_input(self, submission):
         X, y = _validation(10)
@@ -485,6 +525,11 @@ class TestSmallestWithin:
             ((candidates, X, y, -0.01, reference), {}, "max_auc_drop=-0.01"),
             ((candidates, X, y, float("nan"), reference), {}, "max_auc_drop=nan"),
             ((candidates, X, y, 0.05, reference), {"repeats": 0}, "repeats=0"),
+            (
+                (candidates, X, y, 0.05, reference),
+                {"repeats": 2.5},
+                "repeats=2.5 (a float: repeats is an integer >= 1)",
+            ),
             ((candidates, X, y[:-1], 0.05, reference), {}, "31 labels for 32 rows"),
             ((candidates, X, one_class, 0.05, reference), {}, "y_val of one class"),
             (

@@ -369,6 +369,10 @@ class TestCapacityPlan:
         cases = [
             (([], 80, 12, good), "rps=[] (no traffic to plan for)"),
             (([[100, 200], [300, 400]], 80, 12, good), "rps of shape (2, 2) (not 1-D)"),
+            (
+                ([[100, 200, 300]], 80, 12, good),
+                "rps of shape (1, 3) (not 1-D: raise, do not squeeze it)",
+            ),
             (([100, -5, 200], 80, 12, good), "a negative rate in rps"),
             (([100, float("nan")], 80, 12, good), "a NaN rate in rps"),
             ((float("inf"), 80, 12, good), "rps=inf"),
@@ -377,6 +381,7 @@ class TestCapacityPlan:
             ((100, 0, 12, good), "p99_ms=0"),
             ((100, -80, 12, good), "p99_ms=-80"),
             ((100, float("nan"), 12, good), "p99_ms=NaN"),
+            ((100, float("inf"), 12, good), "p99_ms=inf (not finite)"),
             ((100, 80, 0, good), "cpu_ms_per_request=0"),
             ((100, 80, -1, good), "cpu_ms_per_request=-1"),
             ((100, 80, float("inf"), good), "cpu_ms_per_request=inf"),
@@ -397,6 +402,7 @@ class TestCapacityPlan:
             ("price_per_hour", -0.2, "price_per_hour=-0.2"),
             ("price_per_hour", float("inf"), "price_per_hour=inf (not finite)"),
             ("vcpus", float("nan"), "vcpus=NaN (not finite)"),
+            ("vcpus", float("inf"), "vcpus=inf (not finite)"),
             ("target_utilisation", 1.0, "target_utilisation=1.0 (no headroom at all)"),
             ("target_utilisation", 0.0, "target_utilisation=0.0"),
             ("target_utilisation", 80, "target_utilisation=80 (a percentage, not a fraction)"),
