@@ -37,7 +37,7 @@ Write `smallest_within(candidates, X_val, y_val, max_auc_drop, reference, repeat
   `auc`, `auc_drop`, `p50_ms_row`, `p50_ms_batch` (floats) and `within_budget` (bool).
 - Return the chosen model itself (the object from `candidates`, or `reference`) and the report.
 - `ValueError` when: `max_auc_drop` is not a number >= 0 (NaN included); `repeats` is not an
-  integer >= 1; `X_val` has no rows or `y_val` another length; `y_val` does not hold both
+  integer >= 1 (a Python or NumPy integer, not a bool); `X_val` has no rows or `y_val` another length; `y_val` does not hold both
   classes; a candidate is named `"reference"`.
 
 `OnnxModel` (given, not part of the exercise) wraps an ONNX export for this comparison:

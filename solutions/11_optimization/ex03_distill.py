@@ -30,9 +30,10 @@ Write `distill(teacher, student, X_unlabelled, X, y, alpha, cv=5) -> fitted stud
   (whatever alpha: it has no label).
 - The student (a clone) is fitted ONCE on all the rows, labelled and unlabelled together (in any
   order), with their targets.
-- `ValueError` when: `alpha` is not a number in [0, 1]; `cv` is not an integer >= 2; `len(y)`
-  differs from the number of rows of `X`; `y` holds anything but 0 and 1, or only one of them;
-  `X_unlabelled` has another number of columns than `X` (or, for DataFrames, other column names).
+- `ValueError` when: `alpha` is not a number in [0, 1]; `cv` is not an integer >= 2 (a Python
+  or NumPy integer, not a bool); `len(y)` differs from the number of rows of `X`; `y` holds
+  anything but 0 and 1, or only one of them; `X_unlabelled` has another number of columns than
+  `X` (or, for DataFrames, other column names).
 
 Write `compare_students(teacher, student, X, y, times, cutoff, test_start, alpha=0.5, cv=5)
 -> DataFrame`: the distilled student against the SAME student trained on the labels alone, on a

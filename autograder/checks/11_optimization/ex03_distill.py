@@ -359,6 +359,7 @@ class TestDistill:
             ((Xu, X, y, "0.5"), {}, "alpha='0.5' (a string, not a number: never float() it)"),
             ((Xu, X, y, 0.5), {"cv": 1}, "cv=1 (cv is an integer >= 2)"),
             ((Xu, X, y, 0.5), {"cv": 3.0}, "cv=3.0 (a float: cv is an integer >= 2)"),
+            ((Xu, X, y, 0.5), {"cv": True}, "cv=True (a bool, not an integer >= 2)"),
             ((Xu, X, y[:-1], 0.5), {}, "39 labels for 40 rows"),
             ((Xu, X, y_three, 0.5), {}, "a label 2 (y holds 0 and 1)"),
             ((Xu, X, np.zeros(40, dtype=int), 0.5), {}, "labels all 0 (both classes needed)"),

@@ -530,6 +530,11 @@ class TestSmallestWithin:
                 {"repeats": 2.5},
                 "repeats=2.5 (a float: repeats is an integer >= 1)",
             ),
+            (
+                (candidates, X, y, 0.05, reference),
+                {"repeats": True},
+                "repeats=True (a bool, not an integer: True would mean one timed call)",
+            ),
             ((candidates, X, y[:-1], 0.05, reference), {}, "31 labels for 32 rows"),
             ((candidates, X, one_class, 0.05, reference), {}, "y_val of one class"),
             (
