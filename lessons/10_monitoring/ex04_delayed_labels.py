@@ -53,9 +53,10 @@ Rules:
 - Neither input frame is modified.
 - `ValueError` (saying what is wrong) when: a frame lacks one of its columns; a
   `transaction_id` appears twice in `predictions` or twice in `labels`; a prediction's
-  `timestamp` is missing (NaT) or its `score` is NaN; an `is_fraud` value is anything but
-  True/False/1/0 (NaN included); `maturity` is negative (zero is allowed); `window` is not
-  positive; `threshold` is NaN.
+  `timestamp` is missing (NaT) or its `score` is NaN (any prediction, mature or not); an
+  `is_fraud` value is anything but True/False/1/0 (NaN included), in any row of `labels` (known
+  at `as_of` or not, its id in `predictions` or not); `maturity` is negative (zero is allowed);
+  `window` is not positive; `threshold` is NaN.
 """
 
 from __future__ import annotations

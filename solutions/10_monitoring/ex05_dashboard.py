@@ -38,7 +38,9 @@ dashboard:
   over everything); unit "reqps".
 - "Error ratio": the rate of 5xx responses divided by the rate of all responses, each side a
   sum over every route, method and status (sum, or by job), no matcher but the job (and the
-  errors' status="5xx"); unit "percentunit".
+  errors' status="5xx"); both sides summed the same way and with the same function (a division
+  pairs the series of its sides that have the same labels: sum by (job) over sum() is empty);
+  unit "percentunit".
 - "Latency": three targets, the 0.5, 0.95 and 0.99 quantiles, histogram_quantile(q, sum by
   (le) (rate(fraud_request_duration_seconds_bucket{job=...}[5m]))): summed with `le` kept
   (by (le), or by (le, route)); unit "s".

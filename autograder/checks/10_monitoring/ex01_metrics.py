@@ -188,14 +188,19 @@ def _loading(module: Any, model_path: str) -> dict:
             out["ready_during"] = _send(client, "GET", "/ready", None, {})
             out["still_held"] = gate.left == 0
             gate.release.set()
-            if not wait_ready(client.get):
+            # Ready is the service's state, not an answer to GET /ready: wait on served.ready
+            # itself and scrape before any GET /ready answers 200 (a Gauge set right after the
+            # load may lag by a moment: wait up to 1 s for it).
+            served = getattr(app.state, "served", None)
+            out["polled_served"] = served is not None and wait_until(lambda: served.ready, 5.0)
+            if not out["polled_served"] and not wait_ready(client.get):
                 raise _not_ready(client)
-            # The first scrape after /ready said 200 (a Gauge set right after the load may
-            # lag by a moment: wait up to 1 s for it).
             out["after"] = _scrape(client)
             if "fraud_model_info{" not in out["after"].get("text", ""):
                 wait_until(lambda: "fraud_model_info{" in _scrape(client).get("text", ""), 1.0)
                 out["after"] = _scrape(client)
+            if not wait_ready(client.get):
+                raise _not_ready(client)
     with patched(given, "load_model", watched_load):
         app = module.create_monitored_app(str(Path(model_path).with_name("missing.skops")))
         with asgi_client(app) as client:
@@ -278,6 +283,18 @@ def _drift(module: Any, model_path: str, reports: list, bad: list) -> dict:
         "refused": refused,
         "other": _scrape(TestClient(other, raise_server_exceptions=False)),
     }
+
+
+@guarded
+def _drift_apps(module: Any, model_path: str, calls: list) -> list:
+    """record_drift on two apps (not started), in the order of `calls` [(app 0 or 1, report)];
+    then a scrape of each app."""
+    from starlette.testclient import TestClient
+
+    apps = [module.create_monitored_app(model_path) for _ in range(2)]
+    for k, report in calls:
+        module.record_drift(apps[k], report)
+    return [_scrape(TestClient(app, raise_server_exceptions=False)) for app in apps]
 
 
 @guarded
@@ -470,10 +487,17 @@ class TestExposition:
         series = [(s.labels, s.value) for s in info.samples if s.name == "fraud_model_info"]
         want = {"version": VERSION, "sha256": sha}
         if series != [(want, 1.0)]:
+            before_request = (
+                " (the scrape came once served.ready was true, before any GET /ready: the "
+                "series is there whenever the service is ready, whether or not anyone asked "
+                "/ready)"
+                if out.get("polled_served")
+                else ""
+            )
             fail(
-                f"once ready, fraud_model_info had the series {series}, expected one: "
-                f"fraud_model_info{{version={VERSION!r}, sha256={sha!r}}} 1 (served.version and "
-                "served.sha256): a dashboard shows which model answers, and when it changed"
+                f"once ready, fraud_model_info had the series {series}{before_request}, expected "
+                f"one: fraud_model_info{{version={VERSION!r}, sha256={sha!r}}} 1 (served.version "
+                "and served.sha256): a dashboard shows which model answers, and when it changed"
             )
         if out["held"] and out["still_held"]:
             during = _families(out["during"], "while the model was loading")
@@ -587,10 +611,12 @@ class TestRequests:
             ("POST", "/predict/batch/7", "{}", {}),
             ("GET", "/health/", None, {}),
             ("BREW", "/health", None, {}),
+            ("PATCH", "/health", None, {}),
+            ("OPTIONS", "/health", None, {}),
             ("GET", "/health", None, {}),
         ]
         _, before, after = _count_changes(
-            submission, exchange, specs, [404, 404, 404, 307, 405, 200]
+            submission, exchange, specs, [404, 404, 404, 307, 405, 405, 405, 200]
         )
         allowed = {
             "route": set(ROUTES) | set(FASTAPI_ROUTES) | {"unmatched"},
@@ -600,7 +626,8 @@ class TestRequests:
             if key in allowed and value not in allowed[key]:
                 fail(
                     f"after GET /predict/123, GET /users/42, POST /predict/batch/7, GET "
-                    f"/health/ and BREW /health, {sample} has the label {key}={value!r}: a "
+                    f"/health/, BREW /health, PATCH /health and OPTIONS /health, {sample} has "
+                    f"the label {key}={value!r}: a "
                     "label taken from the request (a raw path, a client's method) makes a "
                     "new series for every value a client invents, until Prometheus falls "
                     "over. A path that no route matches is route 'unmatched' (a route is "
@@ -611,6 +638,8 @@ class TestRequests:
             ("unmatched", "POST", "4xx"): 1.0,
             ("unmatched", "GET", "3xx"): 1.0,
             ("/health", "other", "4xx"): 1.0,
+            ("/health", "PATCH", "4xx"): 1.0,
+            ("/health", "OPTIONS", "4xx"): 1.0,
             ("/health", "GET", "2xx"): 1.0,
             ("/metrics", "GET", "2xx"): 1.0,
         }
@@ -618,10 +647,12 @@ class TestRequests:
         if got != want:
             fail(
                 "after GET /predict/123 (404), GET /users/42 (404), POST /predict/batch/7 (404), "
-                "GET /health/ (307, a redirect), BREW /health (405) and GET /health, "
+                "GET /health/ (307, a redirect), BREW /health (405), PATCH /health (405), "
+                "OPTIONS /health (405) and GET /health, "
                 f"fraud_requests_total grew by {_table(got)}; expected {_table(want)}: a path "
-                "that no route matches exactly is route 'unmatched', a method not in METHODS is "
-                "'other', the status is its class"
+                "that no route matches exactly is route 'unmatched'; the method is the "
+                "request's when it is one of METHODS (all seven, PATCH and OPTIONS too), else "
+                "'other'; the status is its class"
             )
 
     def test_no_ids_in_labels(self, submission, exchange):
@@ -805,6 +836,12 @@ class TestRegistries:
                 f"app B (created after A, no request) shows {_table(b)} after 2 GET /health on "
                 "app A: each app counts its own requests, in its own registry"
             )
+        if b:
+            fail(
+                f"app B's first GET /metrics (no request before it) showed fraud_requests_total "
+                f"{_table(b)}, expected no series: a scrape is counted once its response was "
+                "sent, so each scrape shows the ones before it, never itself"
+            )
         own = _requests(_families({"status": 200, "text": out["own"]}, "of the registry given"), "")
         if own.get(("/health", "GET", "2xx")) != 1.0:
             fail(
@@ -847,6 +884,18 @@ class TestDrift:
                 f"series {[s.labels for s in family.samples]} (record_drift was called on "
                 "another app): no series until the drift job reports, and each app its own"
             )
+        calls = [(0, {"amount": 0.3}), (1, {"channel": 0.1}), (0, {"hour_utc": 0.2})]
+        scrapes = observe(submission, _drift_apps, str(model_file(exchange)), calls)
+        shown = "; ".join(f"record_drift({'AB'[k]}, {report})" for k, report in calls)
+        for k, want in ((0, calls[2][1]), (1, calls[1][1])):
+            got = _psi(scrapes[k], f"of app {'AB'[k]} after {shown}")
+            if got != want:
+                fail(
+                    f"after {shown} on two apps A and B, app {'AB'[k]}'s fraud_feature_psi was "
+                    f"{got}, expected {want}: each call is the drift job's whole report for "
+                    "that app, so keep what it recorded on that app (app.state), not in a "
+                    "module-level variable shared by every app"
+                )
 
     def test_record_drift_rejects_bad_values(self, submission, exchange):
         good = {"amount": 0.2}

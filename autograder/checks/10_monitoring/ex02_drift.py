@@ -272,6 +272,18 @@ class TestPsi:
             "every current value is in the last bin, so four bins are empty: each counts as "
             "EPS = 1e-4 (np.maximum(p, EPS)), which keeps the PSI finite (a 0 gives inf or nan)",
         )
+        # One current value in 20,000 in the first bin: a share of 5e-5, not 0, below EPS.
+        reference = np.arange(20_000.0)
+        current = np.r_[0.0, np.full(19_999, 15_000.0)]
+        expected = _psi_from([0.1] * 10, [1 / 20_000, 0, 0, 0, 0, 0, 0, 19_999 / 20_000, 0, 0])
+        got = _value(submission, "psi", reference, current, what="psi")
+        _expect_value(
+            got,
+            expected,
+            "psi(reference=0..19999, current=[0.0] + [15000.0] * 19999, bins=10)",
+            "the first bin holds one current value in 20,000, a share of 5e-5: every share "
+            "below EPS = 1e-4 is raised to EPS (np.maximum(p, EPS)), not only the empty ones",
+        )
 
     def test_same_proportions_give_zero_and_one_bin_gives_zero(self, submission):
         reference = [3.0, 1.0, 2.0, 5.0]
@@ -315,6 +327,16 @@ class TestPsi:
         for what, r, c in cases:
             got = _value(submission, "psi", r, c, bins=6, what=f"psi on {what}")
             _expect_value(got, expected, f"psi on {what}", "the same values as arrays")
+        got = _value(
+            submission, "psi", ref, cur, bins=np.int64(6), what="psi with bins=np.int64(6)"
+        )
+        _expect_value(
+            got,
+            expected,
+            "psi(..., bins=np.int64(6))",
+            "a NumPy integer is an integer (what len() of an array or a config read with "
+            "NumPy gives): accept np.integer as bins, the same as bins=6",
+        )
 
     def test_bad_bins_raise(self, submission):
         reference, current = [1.0, 2.0, 3.0], [2.0, 3.0]
@@ -511,6 +533,17 @@ class TestCategoricalPsi:
             expected,
             f"categorical_psi({reference}, {current})",
             "'pos' has vanished from the current: it counts with EPS there",
+        )
+        reference = ["a"] * 10_000 + ["b"] * 10_000
+        current = ["a"] + ["b"] * 19_999
+        expected = _psi_from([0.5, 0.5], [1 / 20_000, 19_999 / 20_000])
+        got = _value(submission, "categorical_psi", reference, current, what="categorical_psi")
+        _expect_value(
+            got,
+            expected,
+            "categorical_psi(['a'] * 10000 + ['b'] * 10000, ['a'] + ['b'] * 19999)",
+            "'a' is one current value in 20,000, a share of 5e-5: every share below EPS = 1e-4 "
+            "is raised to EPS (np.maximum(p, EPS)), not only those of missing categories",
         )
 
     def test_categories_matched_by_name_not_position(self, submission):
@@ -873,6 +906,23 @@ class TestDriftReport:
             _frame(20, 6)[["channel", "score"]],
             why="the frames share no column: there is nothing to compare",
         )
+        empty = {
+            "amount": pd.Series([np.nan] * 20, dtype=np.float64),
+            "channel": pd.Series([None] * 20, dtype=object),
+        }
+        for column, values in empty.items():
+            cur = _frame(20, 6)
+            cur[column] = values
+            expect_raises(
+                ValueError,
+                submission.drift_report,
+                ref,
+                cur,
+                why=f"the current's {column!r} holds only missing values ({values.iloc[0]}): "
+                "psi and categorical_psi raise ValueError on an input with no value, and "
+                "drift_report lets it propagate (never skip the column: a feature that stopped "
+                "arriving must not vanish from the report without a word)",
+            )
 
     def test_matches_reference_on_generated_frames(self, submission, reference):
         differential(

@@ -11,6 +11,7 @@ tests (alerts_test.yml beside this file) on the reference and on the mutants.
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any
 
@@ -61,6 +62,32 @@ _DURATION = re.compile(
     r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$"
 )
 _UNITS = (365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001)
+# The functions a Prometheus template may call: Prometheus's own (its documentation's template
+# reference, docs/configuration/template_reference.md, plus strvalue, which its source defines)
+# and Go text/template's builtins. `promtool check rules` refuses a template calling any other.
+# fmt: off
+PROMETHEUS_TEMPLATE_FUNCTIONS = frozenset((
+    "query", "first", "label", "value", "strvalue", "sortByLabel",
+    "humanize", "humanize1024", "humanizeDuration", "humanizePercentage", "humanizeTimestamp",
+    "toTime", "toDuration", "now",
+    "title", "toUpper", "toLower", "stripPort", "stripDomain", "match", "reReplaceAll",
+    "graphLink", "tableLink", "parseDuration", "urlQueryEscape",
+    "args", "safeHtml", "externalURL", "pathPrefix",
+))
+GO_TEMPLATE_FUNCTIONS = frozenset((
+    "and", "or", "not", "len", "index", "slice", "print", "printf", "println",
+    "eq", "ne", "lt", "le", "gt", "ge", "html", "js", "urlquery", "call",
+))
+GO_TEMPLATE_KEYWORDS = frozenset((
+    "if", "else", "end", "range", "with", "define", "template", "block", "nil", "true", "false",
+    "break", "continue",
+))
+# fmt: on
+_TEMPLATE_ACTION = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+_TEMPLATE_LITERAL = re.compile(
+    r'"(?:[^"\\]|\\.)*"|`[^`]*`|\'(?:[^\'\\]|\\.)*\'|/\*.*?\*/', re.DOTALL
+)
+_TEMPLATE_NAME = re.compile(r"(?<![\w.$])[A-Za-z_]\w*")
 
 
 # --- reading the file as Prometheus does ------------------------------------------------------
@@ -197,6 +224,24 @@ def _alert(text: str, name: str) -> dict:
             f"names the four alerts {', '.join(ALERTS)}"
         )
     return rules[name]
+
+
+def template_functions(text: str) -> list[str]:
+    """The names of the functions the templates ({{ ... }}) of `text` call, in order: every bare
+    identifier of an action outside its string literals and comments, but Go's keywords (a field
+    .x, a variable $x and a number are not names)."""
+    names = []
+    for action in _TEMPLATE_ACTION.findall(text):
+        for name in _TEMPLATE_NAME.findall(_TEMPLATE_LITERAL.sub(" ", action)):
+            if name not in GO_TEMPLATE_KEYWORDS:
+                names.append(name)
+    return names
+
+
+def unknown_template_function(text: str) -> str | None:
+    """The first function a template of `text` calls that Prometheus does not have, or None."""
+    known = PROMETHEUS_TEMPLATE_FUNCTIONS | GO_TEMPLATE_FUNCTIONS
+    return next((name for name in template_functions(text) if name not in known), None)
 
 
 # --- the syntax tree --------------------------------------------------------------------------
@@ -352,6 +397,53 @@ def _summed(node: Any, name: str, what: str, allowed_by: set[str], dropped: set[
     return strip(node).expr
 
 
+def _kept(node: Any) -> set[str]:
+    """The labels of fraud_requests_total's series that the aggregation `node` keeps."""
+    agg = _aggregation(node)
+    series = LABELS[REQUESTS] | TARGET
+    if agg is None:
+        return series
+    _op_, kind, labels = agg
+    if kind == "by":
+        return labels & series
+    return series - labels if kind == "without" else set()
+
+
+def _shown_labels(labels: set[str]) -> str:
+    return f"({', '.join(sorted(labels))})" if labels else "no label"
+
+
+def ratio_mismatch(ratio: pq.BinaryExpr) -> str | None:
+    """Why the two sides of the error ratio `errors / total`, each a sum of rate() (or increase())
+    of fraud_requests_total, do not divide series by series: they keep different labels (a
+    division matches the series of its sides by their labels, or by those of its on() /
+    ignoring()), or one side is a rate and the other an increase. None when they agree."""
+    kept = [_kept(ratio.lhs), _kept(ratio.rhs)]
+    keys = kept
+    matching = ratio.modifier.matching if ratio.modifier is not None else None
+    if matching is not None:
+        named = set(matching.labels)
+        on = matching.type == pq.LabelModifierType.Include
+        keys = [k & named if on else k - named for k in kept]
+    if keys[0] != keys[1]:
+        return (
+            f"the numerator keeps {_shown_labels(kept[0])} and the denominator "
+            f"{_shown_labels(kept[1])}"
+            + (f", matched {matching}" if matching is not None else "")
+            + ": a division pairs each series of one side with the series of the other that "
+            "has the same labels, and here none has, so the ratio is empty. Sum both sides "
+            "the same way: sum(...) / sum(...), or sum by (job) on both"
+        )
+    functions = [strip(strip(side).expr).func.name for side in (ratio.lhs, ratio.rhs)]
+    if functions[0] != functions[1]:
+        return (
+            f"the numerator is {functions[0]}(...[5m]) and the denominator "
+            f"{functions[1]}(...[5m]): an increase over 5m is 300 times the rate (per "
+            "second), so the ratio is off by that factor. Use the same function on both sides"
+        )
+    return None
+
+
 # --- the checks -------------------------------------------------------------------------------
 
 
@@ -452,6 +544,23 @@ class TestRulesFile:
                         f"{{{{ and closes {value.count('}}')}: Prometheus refuses the "
                         f"template:\n{value}"
                     )
+            templated = [("labels", k, v) for k, v in labels.items()]
+            templated += [("annotations", k, v) for k, v in annotations.items()]
+            for where, key, value in templated:
+                name = unknown_template_function(value) if isinstance(value, str) else None
+                if name is not None:
+                    close = difflib.get_close_matches(
+                        name, sorted(PROMETHEUS_TEMPLATE_FUNCTIONS | GO_TEMPLATE_FUNCTIONS), 1
+                    )
+                    fail(
+                        f"{alert}'s {where}.{key} calls the template function {name!r}"
+                        + (f" (did you mean {close[0]!r}?)" if close else "")
+                        + ", which Prometheus does not have: `promtool check rules` refuses the "
+                        "file, and Prometheus will not load it. A template calls Prometheus's "
+                        "functions (humanize, humanizePercentage, humanizeDuration, ...: the "
+                        "template reference of its documentation) or Go's (printf, len, ...)"
+                        f":\n{value}"
+                    )
 
 
 def _check_selector(name: str, vs: pq.VectorSelector) -> None:
@@ -546,6 +655,9 @@ class TestAlerts:
                 f"{ERROR} filters on {others}: the ratio is over every route and method of the "
                 "service"
             )
+        mismatch = ratio_mismatch(ratio)
+        if mismatch:
+            fail(f"{ERROR}: {mismatch}")
 
     def test_latency_p99(self, submission_text):
         found = _alert(submission_text, LATENCY)
@@ -639,6 +751,13 @@ class TestAlerts:
             fail(
                 f'{DRIFT} should compare the gauge {PSI}{{job="{JOB}"}} (or its max by '
                 f"feature) with 0.2, found {value}"
+            )
+        others = [_show(m) for m in matchers(value) if m.name != "job"]
+        if others:
+            fail(
+                f"{DRIFT} reads {value}, filtered on {others}: the alert is for a drift of ANY "
+                f'feature, so the selector has no matcher but job="{JOB}" (a feature the '
+                "filter leaves out could drift for weeks without a ticket)"
             )
 
 

@@ -530,10 +530,42 @@ class TestMaturePerformance:
         nan = p.copy()
         nan.loc[2, "score"] = np.nan
         cases.append(((nan, lab, BASIC_AS_OF), {}, "a prediction whose score is NaN"))
+        young = p.copy()
+        young.loc[9, "score"] = np.nan  # id 110, day 12: not mature on day 40
+        cases.append(
+            (
+                (young, lab, BASIC_AS_OF),
+                {},
+                "the score NaN on transaction 110, a prediction not yet mature (day 12): every "
+                "prediction is checked, mature or not",
+            )
+        )
         for bad in ([1, 0, 2, 0, 1, 0, 1, 0, 1], [1, 0, np.nan, 0, 1, 0, 1, 0, 1]):
             wrong = lab.copy()
             wrong["is_fraud"] = bad
             cases.append(((p, wrong, BASIC_AS_OF), {}, f"is_fraud holding {bad[2]}"))
+        later = lab.copy()
+        later["is_fraud"] = later["is_fraud"].astype(np.int64)
+        later.loc[4, "is_fraud"] = 2  # id 106, labelled on day 45: after as_of
+        cases.append(
+            (
+                (p, later, BASIC_AS_OF),
+                {},
+                "is_fraud 2 on transaction 106, whose label comes on day 45 (after as_of): "
+                "every row of labels is checked, known at as_of or not",
+            )
+        )
+        stranger = pd.concat([lab, _labels([(999, False, _at(20))])], ignore_index=True)
+        stranger["is_fraud"] = stranger["is_fraud"].astype(np.int64)
+        stranger.loc[len(lab), "is_fraud"] = 2
+        cases.append(
+            (
+                (p, stranger, BASIC_AS_OF),
+                {},
+                "is_fraud 2 on transaction 999, which is not in predictions: every row of "
+                "labels is checked, in predictions or not",
+            )
+        )
         strings = lab.copy()
         strings["is_fraud"] = strings["is_fraud"].map({True: "yes", False: "no"})
         cases.append(((p, strings, BASIC_AS_OF), {}, "is_fraud holding 'yes' and 'no'"))

@@ -238,7 +238,15 @@ class TestDashboard:
             fail("the dashboard has no `panels` list")
 
     def test_uid_and_title_per_job(self, submission):
-        jobs = (JOB, OTHER_JOB, "fraud.api", "fraud-api-" + "x" * 50)
+        jobs = (
+            JOB,
+            OTHER_JOB,
+            "fraud.api",
+            "fraud_api",
+            "fraud:api",
+            "fraud-api-" + "x" * 50,
+            "fraud-api-" + "x" * 51,
+        )
         uids = {}
         for job in jobs:
             dashboard = _build(submission, job)
@@ -258,7 +266,16 @@ class TestDashboard:
             uids[uid] = job
 
     def test_rejects_a_bad_job(self, submission):
-        for job in ("", 'fraud"api', "fraud api", "fraud}api", "fraud\napi", None, 3):
+        for job in (
+            "",
+            'fraud"api',
+            "fraud api",
+            "fraud}api",
+            "fraud\napi",
+            "fraud-api\n",
+            None,
+            3,
+        ):
             try:
                 submission.build_dashboard(job)
             except NotImplementedError:
@@ -270,6 +287,12 @@ class TestDashboard:
             fail(
                 f"build_dashboard({job!r}) returned a dashboard, expected ValueError: the job is "
                 "written inside the queries' quotes, and a quote or a brace breaks every query"
+                + (
+                    " (a trailing newline: `$` in re.match(r'^...$') matches before a final "
+                    "newline, re.fullmatch does not)"
+                    if isinstance(job, str) and job.endswith("\n") and job.strip()
+                    else ""
+                )
             )
 
     def test_panels(self, submission):
@@ -533,7 +556,8 @@ def _error_ratio_problem(ast: Any) -> str | None:
         return f"{ast}: the denominator should count ALL responses (no status matcher)"
     if set(errors) - {"job", "status"} or set(total) - {"job"}:
         return f"{ast}: the ratio is over every route and method (no other matcher)"
-    return None
+    mismatch = _rules.ratio_mismatch(ratio)
+    return f"{ast}: {mismatch}" if mismatch else None
 
 
 # --- the checks: write_provisioning -----------------------------------------------------------
@@ -716,6 +740,7 @@ class TestProvisioning:
             "a list": [good],
             "no uid": {k: v for k, v in good.items() if k != "uid"},
             "an empty uid": good | {"uid": ""},
+            "the uid 5 (an int, not a str)": good | {"uid": 5},
             "panels not a list": good | {"panels": {"1": good["panels"][0]}},
             "a NaN inside": good | {"refresh": float("nan")},
             "a set inside": good | {"tags": {"fraud"}},
