@@ -35,7 +35,8 @@ sees many features together (an ordinary amount at 3 a.m. for a user who never s
 - The score is `-forest.score_samples(X)`: higher means MORE anomalous (scikit-learn's own
   `score_samples` is the opposite), a float64 array of one score per row, in `X`'s order.
 - `ValueError` when `X` is a DataFrame with a column named `is_fraud`, `is_anomaly` or `label`: a
-  detector that is shown the answer is not a detector. `X` is not modified.
+  detector that is shown the answer is not a detector. These exact names only: any other column
+  (`merchant_fraud_rate`, say) is a feature. `X` is not modified.
 
 Write `precision_at_k(scores, is_anomaly, k) -> float`: the share of true anomalies among the k
 rows with the highest scores (the analyst's first k cases).

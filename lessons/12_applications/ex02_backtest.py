@@ -12,6 +12,8 @@ Write `rolling_origin_backtest(series, model_fn, horizon, n_origins, step) -> pd
 - `series` is a `pandas.Series` of numbers (no missing value) with a `DatetimeIndex` of one value
   per calendar day (naive or time-zone aware), in any order: it is sorted by date first. Every day
   between the first and the last is there once: a duplicate or a missing day raises `ValueError`.
+  Days are calendar days: in a time zone with daylight saving, the day of the change lasts 23 or
+  25 hours and is still one day.
 - The origins are days of the sorted series. The last origin leaves exactly `horizon` days from
   itself to the end of the series; each earlier origin is `step` days before the next:
   `n_origins` origins in all. An origin's forecast covers the `horizon` days starting at the

@@ -13,7 +13,9 @@ Write `lag_features(daily, lags, windows) -> pd.DataFrame`:
   time-zone aware), `merchant_category` (any hashable labels, a `category` dtype included) and
   `volume` (numbers, no missing value), like `coursedata.daily_volumes()`; other columns are
   ignored. Its rows may come in any order. Within each category, the dates run over consecutive
-  days, each once (categories may start and end on different days).
+  days, each once (categories may start and end on different days). Days are calendar days: in
+  a time zone with daylight saving, the day of the change lasts 23 or 25 hours and is still one
+  day.
 - `lags` and `windows` are lists (or tuples) of integers >= 1, each without repeats; either may be
   empty.
 - For a row of category `c` on day `d`:

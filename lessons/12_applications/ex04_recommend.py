@@ -20,7 +20,9 @@ Write three functions:
 
    - The test period is the last `test_days` calendar days of the data. The cutoff is midnight
      of the day of the latest timestamp (`timestamp.max().normalize()`, in the column's own time
-     zone), plus one day, minus `test_days` days.
+     zone), plus one day, minus `test_days` days. These are calendar days, not blocks of 24
+     hours: across a daylight-saving change the cutoff is still a midnight
+     (`pd.DateOffset(days=...)` does calendar arithmetic; `pd.Timedelta(days=...)` does not).
    - `train` holds the rows strictly before the cutoff, `test` the rows at or after it (a row
      exactly at the cutoff is a test row). Never a random split: the future must not train the
      model that is judged on it.

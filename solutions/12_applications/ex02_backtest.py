@@ -12,6 +12,8 @@ Write `rolling_origin_backtest(series, model_fn, horizon, n_origins, step) -> pd
 - `series` is a `pandas.Series` of numbers (no missing value) with a `DatetimeIndex` of one value
   per calendar day (naive or time-zone aware), in any order: it is sorted by date first. Every day
   between the first and the last is there once: a duplicate or a missing day raises `ValueError`.
+  Days are calendar days: in a time zone with daylight saving, the day of the change lasts 23 or
+  25 hours and is still one day.
 - The origins are days of the sorted series. The last origin leaves exactly `horizon` days from
   itself to the end of the series; each earlier origin is `step` days before the next:
   `n_origins` origins in all. An origin's forecast covers the `horizon` days starting at the
@@ -73,7 +75,10 @@ def rolling_origin_backtest(series, model_fn, horizon, n_origins, step) -> pd.Da
     s = pd.Series(values, index=series.index).sort_index(kind="stable")
     if s.index.has_duplicates:
         raise ValueError("series has duplicate dates")
-    gaps = s.index[1:] - s.index[:-1]
+    # calendar days: compare wall-clock dates, so a 23- or 25-hour day at a daylight-saving
+    # change is still one day
+    days = s.index.tz_localize(None) if s.index.tz is not None else s.index
+    gaps = days[1:] - days[:-1]
     if len(gaps) and (gaps != pd.Timedelta(days=1)).any():
         raise ValueError("series must have one value per calendar day, with no missing day")
 

@@ -13,7 +13,9 @@ Write `lag_features(daily, lags, windows) -> pd.DataFrame`:
   time-zone aware), `merchant_category` (any hashable labels, a `category` dtype included) and
   `volume` (numbers, no missing value), like `coursedata.daily_volumes()`; other columns are
   ignored. Its rows may come in any order. Within each category, the dates run over consecutive
-  days, each once (categories may start and end on different days).
+  days, each once (categories may start and end on different days). Days are calendar days: in
+  a time zone with daylight saving, the day of the change lasts 23 or 25 hours and is still one
+  day.
 - `lags` and `windows` are lists (or tuples) of integers >= 1, each without repeats; either may be
   empty.
 - For a row of category `c` on day `d`:
@@ -66,7 +68,10 @@ def lag_features(daily, lags, windows) -> pd.DataFrame:
     out = daily[COLUMNS].copy()
     ordered = out.reset_index(drop=True).sort_values(["merchant_category", "date"], kind="stable")
     category = ordered["merchant_category"]
-    steps = ordered.groupby(category, observed=True, sort=False)["date"].diff().dropna()
+    dates = ordered["date"]
+    if dates.dt.tz is not None:  # calendar days: compare wall-clock dates (23- or 25-hour days)
+        dates = dates.dt.tz_localize(None)
+    steps = dates.groupby(category, observed=True, sort=False).diff().dropna()
     if (steps != pd.Timedelta(days=1)).any():
         raise ValueError("within a category, the dates must run over consecutive days, each once")
 

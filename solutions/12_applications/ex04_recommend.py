@@ -20,7 +20,9 @@ Write three functions:
 
    - The test period is the last `test_days` calendar days of the data. The cutoff is midnight
      of the day of the latest timestamp (`timestamp.max().normalize()`, in the column's own time
-     zone), plus one day, minus `test_days` days.
+     zone), plus one day, minus `test_days` days. These are calendar days, not blocks of 24
+     hours: across a daylight-saving change the cutoff is still a midnight
+     (`pd.DateOffset(days=...)` does calendar arithmetic; `pd.Timedelta(days=...)` does not).
    - `train` holds the rows strictly before the cutoff, `test` the rows at or after it (a row
      exactly at the cutoff is a test row). Never a random split: the future must not train the
      model that is judged on it.
@@ -89,7 +91,9 @@ def temporal_user_split(interactions: pd.DataFrame, test_days: int):
     stamps = pd.to_datetime(interactions["timestamp"])
     if len(stamps) == 0:
         raise ValueError("interactions has no rows")
-    cutoff = stamps.max().normalize() + pd.Timedelta(days=1) - pd.Timedelta(days=days)
+    # calendar days (DateOffset), not 24-hour blocks: the cutoff stays a midnight even when a
+    # daylight-saving change falls inside the test period
+    cutoff = stamps.max().normalize() + pd.DateOffset(days=1 - days)
     before = (stamps < cutoff).to_numpy()
     train, test = interactions[before], interactions[~before]
     if len(train) == 0:

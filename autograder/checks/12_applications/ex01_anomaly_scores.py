@@ -382,6 +382,22 @@ class TestRobustZscores:
             why="a list of columns makes one group per combination, as df.groupby(by) does; the "
             "scores are float64 even when the amounts are integers",
         )
+        gap = frame.assign(channel=frame["channel"].where(frame.index != "a", None))
+        z = _zscores(
+            submission, gap, ["merchant_category", "channel"], "amount",
+            "by=[category, channel] with one channel missing",
+        )  # fmt: skip
+        # the last row (b, None) has no group: NaN; (b, web) is then the one row 5: 0
+        expected = np.array([-1.0, -1.0, 0.0, 0.0, 7.0, 4.0, 0.0, np.nan]) / MAD_SCALE
+        assert_close(
+            z,
+            expected,
+            "robust_zscores with by=['merchant_category', 'channel'], the last row's channel None",
+            rtol=RTOL,
+            atol=1e-9,
+            why="a row whose group key is missing in ANY of the by columns scores NaN (as "
+            "df.groupby(by) drops it); it is not a group of its own",
+        )
 
     def test_bad_columns_raise(self, submission):
         frame, _ = _hand_frame()
@@ -483,9 +499,17 @@ class TestIsolationScores:
         # Each case fits a forest (about 0.2 s): few cases, but an array, a DataFrame, two seeds.
         X = _blob(80, seed=41, d=3)
         frame = pd.DataFrame(_blob(50, seed=49), columns=["log_amount", "hour", "ratio"])
+        rates = pd.DataFrame(
+            _blob(40, seed=53, d=2), columns=["log_amount", "merchant_fraud_rate"]
+        )  # a feature whose name mentions fraud: not a label column
         cases = [
             ("an 80 x 3 array, seed=11", lambda fn: fn(X.copy(), 11)),
             ("a DataFrame of 50 rows x 3 features, seed=5", lambda fn: fn(frame.copy(), 5)),
+            (
+                "a DataFrame of 40 rows with the feature 'merchant_fraud_rate' (not a label "
+                "column: only is_fraud, is_anomaly and label are refused), seed=2",
+                lambda fn: fn(rates.copy(), 2),
+            ),
         ]
 
         def compare(got, expected, where):
@@ -536,16 +560,13 @@ class TestIsolationScores:
         params = call["params"]
         if params.get("random_state") != "3":
             fail(f"the forest was built with random_state={params.get('random_state')}, expected 3")
-        for name, want in (
-            ("n_estimators", "100"),
-            ("max_samples", "'auto'"),
-            ("max_features", "1.0"),
-            ("bootstrap", "False"),
-        ):
+        defaults = {k: repr(v) for k, v in IsolationForest(random_state=3).get_params().items()}
+        for name, want in defaults.items():
             if params.get(name) != want:
                 fail(
-                    f"the forest was built with {name}={params.get(name)}: leave it at its "
-                    f"default ({want})"
+                    f"the forest was built with {name}={params.get(name)}: leave every "
+                    f"parameter but random_state at its default ({name}={want}); "
+                    "IsolationForest(random_state=seed), nothing else"
                 )
 
     def test_refuses_a_label_column(self, submission):
@@ -626,6 +647,12 @@ class TestPrecisionAtK:
             submission, np.array([3.0, 2.0, 2.0, 1.0]), np.array([False, True, False, True]), 3,
             1 / 3, "scores [3, 2, 2, 1], k=3 (the tie ends exactly at k)",
             "the two tied rows both fit in the top 3: one anomaly in [3, 2, 2] is 1/3",
+        )  # fmt: skip
+        _expect_precision(
+            submission, np.array([1.0 + 1e-9, 1.0, 0.5]), np.array([False, True, False]), 1, 0.0,
+            "scores [1 + 1e-9, 1, 0.5], k=1 (two scores a hair apart)",
+            "a tie is a score EXACTLY equal to the k-th; 1 + 1e-9 is strictly higher than 1, so "
+            "the top 1 is that row alone, which is not an anomaly (np.isclose would merge them)",
         )  # fmt: skip
 
     def test_k_boundaries(self, submission):

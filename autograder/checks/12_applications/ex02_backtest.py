@@ -67,6 +67,17 @@ def with_nan(train, horizon):
     return out
 
 
+def with_inf(train, horizon):
+    out = np.ones(horizon)
+    out[0] = np.inf
+    return out
+
+
+def one_value(train, horizon):
+    """A single number, whatever the horizon."""
+    return [5.0]
+
+
 _SEEN: list = []  # what each spy call was given, in the learner's process
 
 
@@ -273,6 +284,19 @@ class TestBacktest:
         seen, _got, _after, _where = _run_spy(submission, s, 4, 3, 5)
         _check_seen(seen, s, [16, 21, 26], 4, "a series of 30 days, horizon=4, n_origins=3, step=5")
 
+    def test_expanding_window_over_a_long_series(self, submission):
+        # More than a year of days: every origin trains on all the days from the first one.
+        s = _series(_noisy(400, 12), start="2023-01-02")
+        seen, _got, _after, _where = _run_spy(submission, s, 7, 2, 7)
+        _check_seen(
+            seen,
+            s,
+            [386, 393],
+            7,
+            "a series of 400 days, horizon=7, n_origins=2, step=7 (an expanding window from the "
+            "first day, never cut to the last year or to any fixed length)",
+        )
+
     def test_spike_right_after_an_origin(self, submission):
         # A spike on the last origin's first forecast day: no training window may contain it.
         values = _noisy(40, 3)
@@ -351,6 +375,31 @@ class TestBacktest:
         if not shuffled.equals(before) or not shuffled.index.equals(before.index):
             fail("rolling_origin_backtest modified the series it was given (sorted it in place?)")
 
+    def test_daylight_saving_change(self, submission):
+        # Europe/Paris days around a change of the clocks (31 March 2024: a day of 23 hours; 27
+        # October 2024: 25 hours): still one value per calendar day, a valid series.
+        for start, change in (("2024-03-20", "2024-03-31"), ("2024-10-15", "2024-10-27")):
+            s = _series(_noisy(30, 11), start=start, tz="Europe/Paris", shuffle_seed=4)
+            where = (
+                f"30 Europe/Paris days from {start} (the clocks change on {change}), "
+                "horizon=3, n_origins=3, step=4"
+            )
+            try:
+                got = submission.rolling_origin_backtest(s, last_value, 3, 3, 4)
+            except NotImplementedError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                fail(
+                    f"rolling_origin_backtest raised {type(exc).__name__}: {exc}, on {where}: "
+                    f"the day of {change} lasts {23 if change.endswith('03-31') else 25} hours "
+                    "there, and is still one calendar day. Compare calendar dates (e.g. the "
+                    "index's wall-clock dates, index.tz_localize(None)), not 24-hour gaps"
+                )
+            v = s.sort_index().to_numpy()
+            origins = [19, 23, 27]
+            exp = _expected_frame(s, {o: np.full(3, v[o - 1]) for o in origins}, 3, origins)
+            _compare(got, exp, where)
+
     def test_series_and_windows_not_modified(self, submission):
         s = _series(_noisy(24, 6)).iloc[::-1]
         before = s.copy()
@@ -412,6 +461,8 @@ class TestBacktest:
             (WrongLength(1), "model_fn returned horizon + 1 values"),
             (WrongLength(-1), "model_fn returned horizon - 1 values"),
             (with_nan, "model_fn returned a NaN forecast"),
+            (with_inf, "model_fn returned an infinite forecast (the forecasts must be finite)"),
+            (one_value, "model_fn returned one value for a horizon of 3 (never broadcast it)"),
         ):
             expect_raises(ValueError, submission.rolling_origin_backtest, s, fn, 3, 2, 2, why=why)
 

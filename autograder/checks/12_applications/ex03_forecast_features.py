@@ -49,9 +49,8 @@ def _frame(spec: dict, start="2024-05-06", tz=None, seed=None, index_from=None) 
     """A long frame from {category: (first day offset, volumes)}; shuffled rows when seeded."""
     parts = []
     for cat, (offset, volumes) in spec.items():
-        dates = pd.date_range(start, periods=len(volumes), freq="D", tz=tz) + pd.Timedelta(
-            days=offset
-        )
+        first = pd.Timestamp(start) + pd.Timedelta(days=offset)  # naive: calendar days
+        dates = pd.date_range(first, periods=len(volumes), freq="D", tz=tz)
         parts.append(pd.DataFrame({"date": dates, "merchant_category": cat, "volume": volumes}))
     frame = pd.concat(parts, ignore_index=True)
     if seed is not None:
@@ -269,6 +268,35 @@ class TestLagFeatures:
                 f"categories of 6 and 3 days, lags={lags}, windows={windows} (NaN where the "
                 "history is shorter than the lag or the window; roll_std_1 always NaN)",
             )
+
+    def test_daylight_saving_change(self, submission):
+        # Europe/Paris days around a change of the clocks (31 March 2024: a day of 23 hours; 27
+        # October 2024: 25 hours): consecutive calendar days, a valid frame. Its features are
+        # those of the same days without a time zone.
+        for start, change in (("2024-03-20", "2024-03-31"), ("2024-10-15", "2024-10-27")):
+            daily = _frame(
+                {"fuel": (0, _volumes(30, 20)), "retail": (2, _volumes(25, 21))},
+                start=start,
+                tz="Europe/Paris",
+                seed=22,
+            )
+            where = (
+                f"two categories of Europe/Paris days from {start} (the clocks change on {change})"
+            )
+            try:
+                got = submission.lag_features(daily, [1, 7], [3])
+            except NotImplementedError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                fail(
+                    f"lag_features raised {type(exc).__name__}: {exc}, on {where}: the day of "
+                    f"{change} lasts {23 if change.endswith('03-31') else 25} hours there, and is "
+                    "still one calendar day. Compare calendar dates (e.g. the wall-clock dates, "
+                    "date.dt.tz_localize(None)), not 24-hour gaps"
+                )
+            naive = daily.assign(date=daily["date"].dt.tz_localize(None))
+            expected = _by_hand(naive, [1, 7], [3]).assign(date=daily["date"])
+            _compare(got, expected, f"{where}, lags=[1, 7], windows=[3]")
 
     def test_coursedata_dtypes_and_numpy_integers(self, submission):
         import coursedata

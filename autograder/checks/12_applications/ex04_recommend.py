@@ -13,6 +13,10 @@ from autograder.assertions import expect_raises, fail, peak_allocation
 # ex04 · temporal_user_split, popular_items, item_item_recommend
 
 MEMORY_BOUND_MB = 120  # a dense 20,000 x 2,000 float64 matrix is 320 MB; the reference ~11 MB
+# Many users with few purchases each: 200,000 x 2,000 is 400 MB even at one byte a cell (uint8,
+# bool); the reference needs ~27 MB, a dense 2,000 x 2,000 merchant similarity ~84 MB.
+WIDE = (200_000, 2_000, 2)  # users, merchants, purchases per user
+WIDE_BOUND_MB = 200
 SMALL = [  # (seed, n_users, n_merchants, days): small data worlds for the differential cases
     (0, 120, 100, 40),
     (1, 300, 100, 60),
@@ -84,6 +88,25 @@ def _memory_probe(module, n_users: int, n_merchants: int, n_asked: int) -> dict:
     }
 
 
+def _wide_probe(module, n_users: int, n_merchants: int, per_user: int, n_asked: int) -> dict:
+    """The peak memory of item_item_recommend for `n_asked` users on a synthetic table of many
+    users with `per_user` purchases each (merchants drawn with a long-tailed popularity)."""
+    rng = np.random.default_rng(0)
+    weight = 1.0 / (np.arange(n_merchants) + 20.0)
+    n = n_users * per_user
+    train = pd.DataFrame(
+        {
+            "user_id": np.repeat(np.arange(1, n_users + 1, dtype=np.int64), per_user),
+            "merchant_id": rng.choice(n_merchants, size=n, p=weight / weight.sum()) + 1,
+            "timestamp": pd.Timestamp("2025-01-01", tz="UTC")
+            + pd.to_timedelta(rng.integers(0, 180 * 86_400, n), unit="s"),
+        }
+    )
+    users = np.arange(1, n_users + 1, n_users // n_asked)[:n_asked]
+    result, peak = peak_allocation(module.item_item_recommend, train, users, 10)
+    return {"peak": int(peak), "answered": len(result) if isinstance(result, dict) else -1}
+
+
 # --- helpers ----------------------------------------------------------------------------------
 
 
@@ -138,6 +161,17 @@ def _as_int_list(value, what: str) -> list[int]:
         if isinstance(v, bool) or not isinstance(v, int | np.integer):
             fail(f"{what} holds {v!r} ({type(v).__name__}), expected merchant ids as ints")
     return [int(v) for v in value]
+
+
+def _require_python_ints(values, what: str) -> None:
+    """Every value a Python int (the contract's word), not a NumPy integer."""
+    for v in values:
+        if type(v) is not int:
+            fail(
+                f"{what} holds {v!r} ({type(v).__module__}.{type(v).__name__}), expected Python "
+                "ints: convert with int() (a NumPy integer is not a Python int, and json.dumps "
+                "refuses it)"
+            )
 
 
 def _recommend(submission, train, users, k, where: str) -> dict[int, list[int]]:
@@ -265,6 +299,46 @@ class TestTemporalUserSplit:
         train, test = _split(submission, frame, 1, where)
         _check_split(train, test, frame, [0, 2], [1], where)
 
+    def test_daylight_saving_change(self, submission):
+        # Europe/Paris, test_days=3. Spring: the latest purchase is on 31 March 2025, after the
+        # clocks went forward on 30 March, so the cutoff is midnight of 29 March (+01:00); three
+        # blocks of 24 hours back from a midnight at +02:00 would land on 28 March at 23:00.
+        # Autumn: the clocks went back on 26 October; the cutoff is midnight of 25 October, not
+        # 01:00.
+        cases = [
+            (
+                ["2025-03-28 23:30:00", "2025-03-29 00:00:00", "2025-03-31 15:00:00",
+                 "2025-03-28 22:59:00", "2025-03-30 03:00:00"],
+                [0, 3], [1, 2, 4], "latest on 31 March 2025 (clocks forward on 30 March)",
+            ),
+            (
+                ["2025-10-25 00:30:00", "2025-10-24 23:59:00", "2025-10-27 09:00:00",
+                 "2025-10-25 01:00:00"],
+                [1], [0, 2, 3], "latest on 27 October 2025 (clocks back on 26 October)",
+            ),
+        ]  # fmt: skip
+        for stamps, want_train, want_test, what in cases:
+            frame = pd.DataFrame(
+                {
+                    "user_id": np.arange(len(stamps)) + 1,
+                    "merchant_id": np.arange(len(stamps)) + 10,
+                    "timestamp": pd.to_datetime(stamps).tz_localize("Europe/Paris"),
+                }
+            )
+            where = f"Europe/Paris timestamps, {what}, test_days=3"
+            train, test = _split(submission, frame, 3, where)
+            if [int(i) for i in train.index] != want_train:
+                got_stamps = [str(s) for s in frame.loc[train.index, "timestamp"]]
+                want_stamps = [str(s) for s in frame.loc[want_train, "timestamp"]]
+                fail(
+                    f"on {where}, train holds the rows {got_stamps}, expected {want_stamps}: "
+                    "the cutoff is midnight, 3 calendar days before the end of the latest day; a "
+                    "day of 23 or 25 hours at a daylight-saving change is still one day. Step "
+                    "back in calendar days (pd.DateOffset(days=...)), not in 24-hour blocks "
+                    "(pd.Timedelta(days=...))"
+                )
+            _check_split(train, test, frame, want_train, want_test, where)
+
     def test_cold_users_stay_in_test(self, submission):
         frame = _frame([(1, 10), (2, 10), (1, 20), (9, 20), (9, 10), (2, 30)])
         # One hour apart from 2025-03-01 00:00: all on one day; put the last three a day later.
@@ -319,6 +393,12 @@ class TestPopularItems:
                 "the smaller id"
             )
 
+    def test_python_ints(self, submission):
+        frame = _frame(HAND_PAIRS)
+        got = _call(submission.popular_items, frame, 3, what="popular_items(hand-built, 3)")
+        _as_int_list(got, "popular_items' result")
+        _require_python_ints(got, "popular_items(hand-built, 3)")
+
     def test_k_boundaries(self, submission):
         frame = _frame(HAND_PAIRS)
         for k, want in ((1, HAND_POPULAR[:1]), (4, HAND_POPULAR[:4]), (50, HAND_POPULAR)):
@@ -356,6 +436,18 @@ class TestItemItemRecommend:
                     "user's merchants, bought merchants left out, equal scores (zeros included) "
                     "by more distinct buyers then the smaller id"
                 )
+
+    def test_python_ints(self, submission):
+        frame = _frame(HAND_PAIRS)
+        users = np.array([100, 777, 3])  # NumPy integers in, Python ints out; 777 is cold
+        where = "the hand-built table, users given as a NumPy array"
+        got = _call(submission.item_item_recommend, frame, users, 3, what=where)
+        if not isinstance(got, dict):
+            fail(f"item_item_recommend returned a {type(got).__name__}, expected a dict")
+        _require_python_ints(list(got), f"the keys of item_item_recommend's result on {where}")
+        for user, items in got.items():
+            _as_int_list(items, f"the list of user {user}, on {where}")
+            _require_python_ints(items, f"the list of user {user}, on {where}")
 
     def test_equal_scores_by_popularity(self, submission):
         frame = _frame(_tie_pairs())
@@ -443,4 +535,17 @@ class TestItemItemRecommend:
                 f"{peak_mb:.0f} MB at its peak, above {MEMORY_BOUND_MB} MB (the reference: about "
                 "11 MB): a dense users x merchants matrix is 320 MB in float64. Keep the matrix "
                 "in scipy.sparse, and score only the users asked for"
+            )
+        n_users, n_merchants, per_user = WIDE
+        facts = submission.observe(_wide_probe, n_users, n_merchants, per_user, 50)
+        peak_mb = facts["peak"] / 1e6
+        if facts["answered"] != 50:
+            fail(f"item_item_recommend answered {facts['answered']} of 50 users")
+        if peak_mb > WIDE_BOUND_MB:
+            fail(
+                f"item_item_recommend on a table of {n_users:,} users x {n_merchants:,} merchants "
+                f"({per_user} purchases each, 50 users asked) allocated {peak_mb:.0f} MB at its "
+                f"peak, above {WIDE_BOUND_MB} MB (the reference: about 27 MB): a dense users x "
+                f"merchants matrix is {n_users * n_merchants / 1e6:.0f} MB even at one byte a "
+                "cell (uint8 or bool). Never build one: keep the matrix in scipy.sparse"
             )

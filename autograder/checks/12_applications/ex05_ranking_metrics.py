@@ -291,6 +291,15 @@ class TestSkippedUsers:
                 "the three users without a test item are left out of the mean (scoring them 0 "
                 "would drag it down for nothing the recommender did) and counted",
             )  # fmt: skip
+            where = "users 1 and 2 with test items, three without"
+            _, skipped = _call(submission, name, recommended, relevant, 2, where=where)
+            if type(skipped) is not int:
+                fail(
+                    f"{name} returned the count {skipped!r} ({type(skipped).__module__}."
+                    f"{type(skipped).__name__}) on {where}, expected a Python int, as the "
+                    "contract says: convert it with int() (a NumPy integer is not a Python int, "
+                    "and json.dumps refuses it)"
+                )
 
     def test_a_user_without_a_list_scores_zero(self, submission):
         recommended = {1: [1, 2], 3: []}
@@ -379,6 +388,15 @@ class TestCoverage:
         expect_raises(
             ValueError, submission.coverage, {1: [1]}, [], 1, why="the catalogue is empty"
         )
+        expect_raises(
+            ValueError,
+            submission.coverage,
+            {},
+            [],
+            1,
+            why="the catalogue is empty (with no lists either): coverage is a share of the "
+            "catalogue, so an empty one is refused before anything is counted",
+        )
 
     def test_matches_reference_on_interactions(self, submission, reference):
         differential(
@@ -417,7 +435,12 @@ class TestArguments:
         relevant = {1: {1, 2}}
         for bad, why in (
             ({1: {1, 2}}, "a user's list is a set, which has no order: not a ranking"),
+            ({1: frozenset({1, 2})}, "a user's list is a frozenset, which has no order either"),
             ({1: np.array([[1, 2]])}, "a user's list is a 2-D array"),
+            (
+                {1: pd.Series([1, 2])},
+                "a user's list is a pandas Series, not a list, tuple or 1-D array",
+            ),
         ):
             for name in ("recall_at_k", "ndcg_at_k"):
                 expect_raises(ValueError, getattr(submission, name), bad, relevant, 2, why=why)
