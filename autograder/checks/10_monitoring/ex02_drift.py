@@ -369,6 +369,20 @@ class TestPsi:
             _psi_cases(), submission.psi, reference.psi, _compare_numbers, "psi(reference, current)"
         )
 
+    def test_planted_prevalence_shift_flags_no_feature(self, submission):
+        # From 2025-05-31 fraud is twice as frequent; the payments themselves do not move.
+        ref, cur = _window("2025-05-01", "2025-05-31"), _window("2025-05-31", "2025-07-01")
+        report = _report(submission, ref, cur, "May against June (medium world)")
+        flagged = report.loc[report["severity"] != "none", "feature"].tolist()
+        top = float(np.asarray(report["psi"], dtype=np.float64).max())
+        if flagged or not top < 0.05:
+            fail(
+                "on the medium world, May against June (the prevalence shift of 2025-05-31: "
+                "twice as much fraud, the payments unchanged) should flag nothing: every PSI "
+                "stays under 0.005 there, and a prevalence shift shows in the labels, not in the "
+                f"features; the report reads: {_summary(report)}"
+            )
+
     def test_no_python_loop_over_rows(self, submission):
         assert_vectorised(
             submission, _psi_rows, *LOOP_ROWS, "psi, ks_statistic and categorical_psi"
