@@ -1,7 +1,8 @@
 """Worked example: exercise 01's confident learning beside cleanlab's, on the same probabilities.
 
 The out-of-fold probabilities are those of `confident_learning.py` (the small model, 5 shuffled
-stratified folds, seed 0). cleanlab's `find_label_issues` runs each of its filters on them, and
+stratified folds, seed 0); the in-sample ones, of the same model fitted on all the training rows,
+show what exercise 01 finds when they are misused. cleanlab's `find_label_issues` runs each of its filters on them, and
 exercise 01's reference (`solutions/13_data_centric/`, the rule its contract states) runs beside
 them. For each set of flagged rows: how many, how many of them are wrong labels (the data world
 planted them, so the example knows), and the test AP of the small model retrained without them.
@@ -59,7 +60,11 @@ def main() -> None:
     with threadpool_limits(limits=1):
         folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
         proba = cross_val_predict(model(**SMALL), X, y, cv=folds, method="predict_proba")
-        flagged = {"exercise 01 (reference)": reference_issues(y, proba)}
+        in_sample = model(**SMALL).fit(X, y).predict_proba(X)
+        flagged = {
+            "exercise 01 on in-sample probabilities (wrong)": reference_issues(y, in_sample),
+            "exercise 01 (reference)": reference_issues(y, proba),
+        }
         for name in FILTERS:
             mask = cleanlab_issues(y, proba, filter_by=name, n_jobs=1)
             flagged[f'cleanlab, filter_by="{name}"'] = np.flatnonzero(mask)
