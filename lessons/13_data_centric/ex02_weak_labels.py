@@ -17,7 +17,7 @@ the disputed payment's `amount` (a float, the transactions' `amount`), and retur
 - `lf_unauthorized_keywords`: `UNAUTHORIZED` when the lowercased text contains any of
   `UNAUTHORIZED_KEYWORDS` (as a substring), else `ABSTAIN`.
 - `lf_duplicate_keywords`: `DUPLICATE` when the lowercased text contains any of
-  `DUPLICATE_KEYWORDS`, else `ABSTAIN`.
+  `DUPLICATE_KEYWORDS` (as a substring), else `ABSTAIN`.
 - `lf_not_received_regex`: `NOT_RECEIVED` when `re.search(NOT_RECEIVED_PATTERN, text,
   re.IGNORECASE)` finds a match, else `ABSTAIN` (the pattern accepts the common typo "recieved").
 - `lf_large_amount`: `UNAUTHORIZED` when `amount >= LARGE_AMOUNT` (large disputed payments are

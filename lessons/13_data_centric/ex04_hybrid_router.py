@@ -43,8 +43,9 @@ Write `choose_band(model_proba, y, notes, llm_cost_per_row, spend_limit, grid) -
   is 0 when there is no true and no predicted positive). Ties (F1 within 1e-12): the cheaper
   band (fewer rows), then the smaller `low`, then the smaller `high`. A tuple of two floats.
 - `ValueError` when: the lengths differ; `y` holds a value other than 0 or 1; `notes` has no
-  `llm_reason` column; the grid is empty or holds a value outside [0, 1]; `llm_cost_per_row` or
-  `spend_limit` is negative; no pair fits the spend limit.
+  `llm_reason` column, or it holds a value that is neither missing nor one of REASONS (say
+  "Unauthorized" or "fraud": route would refuse it too); the grid is empty or holds a value
+  outside [0, 1]; `llm_cost_per_row` or `spend_limit` is negative; no pair fits the spend limit.
 """
 
 import numpy as np

@@ -29,12 +29,14 @@ max_invalid_retries=2, max_http_retries=4, sleep=time.sleep) -> DataFrame`:
   again at once, at most `max_invalid_retries` times for that note, then give up on it: status
   `"invalid"`. An invalid answer is never a label.
 - A 429 or any 5xx is retried, at most `max_http_retries` times per note (then status
-  `"error"`), after `sleep(seconds)`: the response's `Retry-After` header (seconds, a number)
-  when it has one, else `0.5 * 2**k`, where k is the number of HTTP failures of this note before
-  this one (0.5, 1, 2, ...); no wait after the last failure, when nothing is retried. Every
-  wait goes through `sleep`; never call `time.sleep` yourself. Any other status (400, 401, ...)
-  is a bug, not bad luck: raise `httpx.HTTPStatusError` (`response.raise_for_status()`) at
-  once. httpx's own errors (a refused connection, a timeout) propagate.
+  `"error"`), after `sleep(seconds)`: the response's `Retry-After` header (seconds, a number,
+  maybe fractional: "2", "1.5") when it has one, else `0.5 * 2**k`, where k is the number of HTTP
+  failures (429 and 5xx, not invalid answers) of this note before this one (0.5, 1, 2, ...); no
+  wait after the last failure, when nothing is retried. The two retry counts are separate: an
+  invalid answer uses up no HTTP retry, and a 429 or 5xx no invalid retry. Every wait goes
+  through `sleep`; never call `time.sleep` yourself. Any other status (400, 401, ...) is a bug,
+  not bad luck: raise `httpx.HTTPStatusError` (`response.raise_for_status()`) at once. httpx's
+  own errors (a refused connection, a timeout) propagate.
 - `budget` is a hard cap on the tokens billed by this call: the sum of `usage.total_tokens` of
   its 200 responses. Before EVERY request (first tries and retries), estimate its cost as
   `coursedata.llm.count_prompt_tokens(messages) + max_tokens` (the simulator's documented
@@ -43,10 +45,12 @@ max_invalid_retries=2, max_http_retries=4, sleep=time.sleep) -> DataFrame`:
   `"over_budget"`. So the budget is never exceeded, and spending stops only when it has to.
 - `cache` is a dict-like (a `dict`, a `shelve`) that survives between calls. Its key is a
   string hash of the exact request body (e.g. sha256 of `json.dumps(body, sort_keys=True)`),
-  so that another model, prompt or `max_tokens` is another key. Before spending anything on a
-  note, look its key up: a hit is served from the cache (status `"ok"`, 0 attempts, 0 tokens),
-  even once the budget is spent. After a valid answer, store `{"reason": ..., "confidence":
-  ...}` under the key; nothing else is stored. A rerun with the same cache sends nothing.
+  so that another model, prompt or `max_tokens` is another key, and the same in every Python
+  process (a shelve outlives the process; Python's `hash()` is salted per process). Before
+  spending anything on a note, look its key up: a hit is served from the cache (status `"ok"`,
+  0 attempts, 0 tokens), even once the budget is spent. After a valid answer, store
+  `{"reason": ..., "confidence": ...}` under the key; nothing else is stored. A rerun with the
+  same cache sends nothing.
 - Returns a DataFrame with one row per note, in the notes' order, index 0..n-1, and the columns
   `note_id`, `reason` (a reason of REASONS, or `pd.NA` when the note got no label),
   `confidence` (a float; NaN without a label), `status` (`"ok"`, `"invalid"`, `"error"` or

@@ -119,6 +119,23 @@ WHY_E = (
     "row 3 has the lowest self-confidence"
 )
 
+# A tie between the classes at their threshold goes to the lowest class. Row 0 (label 0,
+# p = [.4, .4, .2]) reaches t0 = .3667 and t1 = .4 with the same probability: C[0][0], not C[0][1].
+CASE_F = (
+    [0, 0, 0, 1, 1, 2, 2],
+    _proba(
+        [[0.4, 0.4, 0.2], [0.5, 0.1, 0.4], [0.2, 0.1, 0.7], [0.1, 0.5, 0.4]]
+        + [[0.3, 0.3, 0.4], [0.1, 0.1, 0.8], [0.2, 0.1, 0.7]]
+    ),
+)
+WHY_F = (
+    "t = [.3667, .4, .75]; row 0 (label 0, p = [.4, .4, .2]) reaches t0 and t1 with the same "
+    "probability .4: the tie goes to the lowest class index, so it counts in C[0][0]. C[0] = "
+    "[2, 0, 0] (row 2 reaches nothing), C[1] = [0, 1, 0], C[2] = [0, 0, 1]: no issue. Counting "
+    "row 0 under class 1 (the highest tied class) makes C[0] = [1, 1, 0], calibrated [1.5, 1.5, 0], "
+    "and flags rows 0 and 2"
+)
+
 
 def _generated_cases():
     """Seeded (y, pred_proba) of growing size: K classes, informative probabilities, flips."""
@@ -194,6 +211,9 @@ class TestFindLabelIssues:
         y, P = CASE_E
         got = _issues(submission, y, P, "case E (3 classes)")
         _expect(got, [4], "case E", WHY_E)
+        y, P = CASE_F
+        got = _issues(submission, y, P, "case F (3 classes)")
+        _expect(got, [], "case F", WHY_F)
 
     def test_result_sorted_int64_and_empty(self, submission):
         # Class 1 first in y: flagged rows from class 1 come before class 0's in position order.

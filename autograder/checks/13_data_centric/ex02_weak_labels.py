@@ -22,6 +22,7 @@ CRAFTED = {
         ("someone paid without permission", 1.0, 0),
         ("I have never used that shop", 1.0, 0),
         ("an unauthorized charge", 1_000_000.0, 0),
+        ("an unauthorizedcharge of 5 EUR", 5.0, 0),
         ("This payment was unauthorised", 10.0, A),
         ("I was charged twice", 10.0, A),
         ("", 900.0, A),
@@ -32,6 +33,7 @@ CRAFTED = {
         ("Double charge: 12 EUR on Monday", 12.0, 3),
         ("they billed me two times", 8.0, 3),
         ("It appears twice on my statement", 8.0, 3),
+        ("I was overcharged twice", 8.0, 3),
         ("this is a duplicate", 8.0, A),
         ("twice", 8.0, A),
         ("I was charged once", 900.0, A),
@@ -43,6 +45,7 @@ CRAFTED = {
         ("the order was not delivered", 10.0, 1),
         ("I have not   received it", 10.0, 1),
         ("Never\nReceived my order", 10.0, 1),
+        ("Hello.\nThe parcel never arrived", 10.0, 1),
         ("it has not been delivered", 10.0, A),
         ("it never arrivedx", 10.0, A),
         ("I received it broken", 10.0, A),
@@ -153,7 +156,8 @@ class TestLabellingFunctions:
                         f"{name}({text!r}, {amount}) returned {got!r} ({type(got).__name__}), "
                         f"expected {want} (a Python int: a label, or -1 to abstain); see the "
                         "rule in the docstring (lowercased text and substrings for keywords, "
-                        "re.IGNORECASE for the pattern, amount >= LARGE_AMOUNT inclusive)"
+                        "no word boundaries; re.search anywhere in the text, across lines, with "
+                        "re.IGNORECASE for the pattern; amount >= LARGE_AMOUNT inclusive)"
                     )
 
     def test_apply_lfs_matches_reference_on_the_notes(self, submission, reference):

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from autograder.assertions import expect_raises, fail
+from autograder.interpreters import driver_of, in_fresh_interpreters
 
 # ex03 · label_with_llm
 #
@@ -227,6 +228,42 @@ def _sleeps_by_note(events: list, texts: list[str]) -> dict[str, list[float]]:
     return waits
 
 
+def _bodies_by_note(events: list, texts: list[str]) -> dict[str, list]:
+    """The request bodies sent for each note (the note whose text the last user message quotes)."""
+    bodies: dict[str, list] = {t: [] for t in texts}
+    for body in _requests(events):
+        found = [t for t in texts if t in _last_user(body)]
+        if found:
+            bodies[max(found, key=len)].append(body)
+    return bodies
+
+
+def _cache_keys_in_child(module, args):
+    """A driver (autograder.interpreters): the cache keys label_with_llm writes in a fresh
+    interpreter, for notes a mock provider answers validly at once."""
+    import json
+
+    import httpx
+    import pandas as pd
+
+    def answer(request):
+        content = json.dumps({"reason": "duplicate", "confidence": 0.7})
+        message = {"role": "assistant", "content": content, "refusal": None}
+        usage = {"prompt_tokens": 100, "completion_tokens": 7, "total_tokens": 107}
+        choice = {"index": 0, "message": message, "finish_reason": "stop"}
+        return httpx.Response(200, json={"choices": [choice], "usage": usage})
+
+    notes = pd.DataFrame({"note_id": range(len(args["texts"])), "text": args["texts"]})
+    cache = {}
+    with httpx.Client(
+        base_url="http://llm.test/v1",
+        headers={"Authorization": "Bearer sk-check"},
+        transport=httpx.MockTransport(answer),
+    ) as client:
+        module.label_with_llm(notes, client, 10**6, cache, sleep=lambda seconds: None)
+    return sorted(str(key) for key in cache)
+
+
 def _last_user(body: Any) -> str:
     if not isinstance(body, dict):
         return ""
@@ -413,6 +450,20 @@ class TestLabelWithLlm:
                 )
         if facts["unscripted"]:
             fail(f"a request came after the note had its valid answer: {facts['unscripted'][:2]}")
+        for text, bodies in _bodies_by_note(facts["events"], texts).items():
+            changed = [k for k, body in enumerate(bodies) if body != bodies[0]]
+            if changed:
+                diff = sorted(
+                    key
+                    for key in set(bodies[0]) | set(bodies[changed[0]])
+                    if bodies[0].get(key) != bodies[changed[0]].get(key)
+                )
+                fail(
+                    f"attempt {changed[0] + 1} at the note {text[:40]!r}... sent another body "
+                    f"than its first attempt (the keys {diff} differ), on {where}: every attempt "
+                    "at a note sends the same body (the cache key is a hash of it, and a retry "
+                    "asks the same question again)"
+                )
         sleeps = [e[1] for e in facts["events"] if e[0] == "sleep"]
         if sleeps:
             fail(
@@ -520,6 +571,18 @@ class TestLabelWithLlm:
                 "ok",
                 2,
             ),
+            "429 with Retry-After: 1.5, then valid": (
+                [(429, {"Retry-After": "1.5"}, None), _ok("duplicate", 0.7)],
+                [1.5],
+                "ok",
+                2,
+            ),
+            "an invalid answer, 500 (no Retry-After), then valid": (
+                [(200, {}, "not json"), (500, {}, None), _ok("duplicate", 0.7)],
+                [0.5],
+                "ok",
+                3,
+            ),
             "502, 504, then valid": (
                 [(502, {}, None), (504, {}, None), _ok("duplicate", 0.7)],
                 [0.5, 1.0],
@@ -544,22 +607,52 @@ class TestLabelWithLlm:
         where = "a scripted provider failing with 429 and 5xx, max_http_retries=4"
         rows = _rows(_frame(facts["out"], where, len(texts)))
         waits = _sleeps_by_note(facts["events"], texts)
-        for text, (what, (_, sleeps, status, attempts)), row in zip(
+        for text, (what, (script, sleeps, status, attempts)), row in zip(
             texts, cases.items(), rows, strict=True
         ):
-            tokens = 107 if status == "ok" else 0
+            tokens = 107 * sum(1 for answer in script[:attempts] if answer[0] == 200)
             got = (row["status"], row["attempts"], row["tokens"], waits[text])
             want = (status, attempts, tokens, sleeps)
             if got != want:
                 fail(
                     f"for a note answered {what}, got (status, attempts, tokens, waits) = {got}, "
                     f"expected {want}: a 429 or a 5xx is retried at most max_http_retries times "
-                    "(then 'error'), after sleep(Retry-After) when the response has the header, "
-                    "else sleep(0.5 * 2**k) for the note's k-th HTTP failure; a failure costs no "
-                    "tokens, and every request counts as an attempt"
+                    "(then 'error'), after sleep(float(Retry-After)) when the response has the "
+                    "header, else sleep(0.5 * 2**k), k the number of the note's earlier HTTP "
+                    "failures (invalid answers not counted); a failure costs no tokens, and every "
+                    "request counts as an attempt"
                 )
             if status == "error" and row["reason"] is not None:
                 fail(f"a note that ended in 'error' has the label {row['reason']!r}")
+
+        # The two retry counts are separate: one HTTP retry and one invalid retry both fit.
+        mixed = {
+            "Mixed 0: a 500, an invalid answer, then a valid one.": (
+                [(500, {}, None), (200, {}, "not json"), _ok("duplicate", 0.7)],
+                [0.5],
+            ),
+            "Mixed 1: an invalid answer, a 500, then a valid one.": (
+                [(200, {}, "not json"), (500, {}, None), _ok("cancelled", 0.6)],
+                [0.5],
+            ),
+        }
+        texts = list(mixed)
+        notes = pd.DataFrame({"note_id": [0, 1], "text": texts})
+        scripts = {t: script for t, (script, _) in mixed.items()}
+        kwargs = {"max_http_retries": 1, "max_invalid_retries": 1}
+        facts = submission.observe(_scripted, notes, scripts, kwargs)
+        where = "max_http_retries=1 and max_invalid_retries=1"
+        rows = _rows(_frame(facts["out"], where, 2))
+        waits = _sleeps_by_note(facts["events"], texts)
+        for text, row in zip(texts, rows, strict=True):
+            got = (row["status"], row["attempts"], row["tokens"], waits[text])
+            want = ("ok", 3, 214, mixed[text][1])
+            if got != want:
+                fail(
+                    f"for the note {text!r}, with {where}, got (status, attempts, tokens, "
+                    f"waits) = {got}, expected {want}: the note uses one HTTP retry and one "
+                    "invalid retry, each within its own limit; the two counts are separate"
+                )
 
     def test_retry_after_honoured(self, submission):
         # rpm=2 over a 10 s window of a fake clock that only the learner's sleep moves.
@@ -791,7 +884,7 @@ class TestLabelWithLlm:
                         "and nothing else)"
                     )
 
-    def test_cache(self, submission):
+    def test_cache(self, submission, submission_text):
         truth = _world_truth(6, offset=120)
         notes = _notes(truth)
         dup = pd.DataFrame({"note_id": [9001], "text": [notes["text"].iloc[2]]})
@@ -861,6 +954,30 @@ class TestLabelWithLlm:
                 f"with model='kestrel-sim-2' and the same cache, {other['stats']['total_requests']} "
                 "requests were sent, expected 6: the cache key is a hash of the whole request body "
                 "(another model is another question), not of the note alone"
+            )
+        # A shelve outlives the process: the keys must be the same in another interpreter.
+        args = {"texts": notes["text"].head(3).tolist()}
+        seen = submission.observe(
+            in_fresh_interpreters,
+            submission_text,
+            driver_of(_cache_keys_in_child),
+            args,
+            [1, 2],
+            120.0,
+        )
+        for seed, outcome in seen.items():
+            if "error" in outcome:
+                fail(
+                    f"loading your file in a fresh Python process (PYTHONHASHSEED={seed}) and "
+                    f"labelling 3 notes failed: {outcome['error']}"
+                )
+        one, two = seen["1"]["result"], seen["2"]["result"]
+        if one != two:
+            fail(
+                f"the same 3 notes got the cache keys {one[:2]}... in a Python process with "
+                f"PYTHONHASHSEED=1 and {two[:2]}... with PYTHONHASHSEED=2: the cache (a shelve) "
+                "outlives the process, so its key must be the same in every process; Python's "
+                "hash() is salted per process, a sha256 of json.dumps(body, sort_keys=True) is not"
             )
 
     def test_unlabelled_answers_not_cached(self, submission):

@@ -21,15 +21,18 @@ COLUMNS = ["note_id", "proba", "routed", "label", "decision"]
 
 
 class _Spy:
-    """An llm that records the note ids of each call and answers `answers[note_id]`."""
+    """An llm that records the note ids of each call (and the columns and index of the rows it
+    was given) and answers `answers[note_id]`."""
 
     def __init__(self, answers: dict, kind: str = "series") -> None:
         self.answers = answers
         self.kind = kind
         self.calls: list[list] = []
+        self.frames: list[tuple] = []
 
     def __call__(self, rows):
         self.calls.append([_plain(v) for v in rows["note_id"]])
+        self.frames.append(([str(c) for c in rows.columns], [_plain(i) for i in rows.index]))
         labels = [self.answers.get(_plain(v)) for v in rows["note_id"]]
         if self.kind == "list":
             return labels
@@ -57,7 +60,7 @@ def _route(module, proba, notes, low, high, spy) -> dict:
         return {"error": f"{type(exc).__name__}: {str(exc)[:200]}", "calls": spy.calls}
     if not isinstance(out, pd.DataFrame):
         return {"error": f"a {type(out).__name__}, not a DataFrame", "calls": spy.calls}
-    return {"out": pd.DataFrame(out), "calls": spy.calls, "error": None}
+    return {"out": pd.DataFrame(out), "calls": spy.calls, "frames": spy.frames, "error": None}
 
 
 def _missing(value: Any) -> bool:
@@ -160,7 +163,7 @@ GRID = [round(0.05 * k, 2) for k in range(21)]
 class TestRoute:
     def test_hand_case(self, submission):
         proba = np.array([0.05, 0.2, 0.35, 0.5, 0.8, 0.95, 0.81, 0.19, 0.6])
-        notes = _notes(9, index_from=50)
+        notes = _notes(9, index_from=50).assign(amount=np.arange(9) * 10.0)
         answers = {
             101: "unauthorized",
             102: "duplicate",
@@ -173,6 +176,14 @@ class TestRoute:
             facts = submission.observe(_route, proba, notes, 0.2, 0.8, _Spy(answers, kind))
             want, calls = _expected(proba, notes, 0.2, 0.8, answers)
             _check_route(facts, want, calls, where)
+            in_band = (proba >= 0.2) & (proba <= 0.8)
+            frames = [(list(notes.columns), notes.index[in_band].tolist())]
+            if facts["frames"] != frames:
+                fail(
+                    f"llm was given rows with the columns and index {facts['frames']}, on {where}; "
+                    f"expected {frames}: call llm with notes[in_band] itself, every column and "
+                    "the notes' own index (no column subset, no reset index)"
+                )
 
     def test_boundaries_inclusive(self, submission):
         proba = np.array([0.0, 0.5, 0.4999, 0.5001, 1.0])
@@ -249,6 +260,11 @@ class TestRoute:
         for spy, why in (
             (_Short(answers), "an llm that returns one label fewer than the rows it was given"),
             (_Spy({101: "fraud"}), "an llm that answers 'fraud' (not one of REASONS)"),
+            (
+                _Spy({101: "Unauthorized"}),
+                "an llm that answers 'Unauthorized' (REASONS are lower case: a label is one of "
+                "them exactly, no case folding)",
+            ),
         ):
             facts = submission.observe(_route, proba, notes, 0.2, 0.8, spy)
             if not (facts["error"] or "").startswith("ValueError"):
@@ -324,12 +340,42 @@ class TestChooseBand:
                 "3 rows at 0.1 cost 0.30000000000000004, which fits a "
                 "spend limit of 0.3 within the 1e-9 the contract allows",
             ),
+            (
+                0.0,
+                0.0,
+                (0.4, 0.6),
+                "a free LLM: every band costs 0, and [0.4, 0.6] (3 rows) ties with [0.0, 0.6] "
+                "(4 rows) at F1 1.0: ties go to the band with fewer rows, not the lower cost",
+            ),
         ]
         for cost, limit, want, why in cases:
             where = f"6 hand-built notes, grid {grid}, llm_cost_per_row={cost}, spend_limit={limit}"
             got = _band(submission.choose_band(proba, y, notes, cost, limit, grid), where)
             if got != want:
                 fail(f"choose_band returned {got}, expected {want} on {where}: {why}")
+        # A missing label at proba 0.5 falls back to the model's proba >= 0.5: decision 1.
+        proba = np.array([0.1, 0.5, 0.9])
+        notes = pd.DataFrame(
+            {
+                "note_id": range(3),
+                "text": list("abc"),
+                "llm_reason": ["duplicate", None, "unauthorized"],
+            }
+        )
+        where = (
+            "probas [0.1, 0.5, 0.9], y [0, 1, 1], llm_reason ['duplicate', None, "
+            "'unauthorized'], grid [0.0, 0.5, 1.0], llm_cost_per_row=1.0, spend_limit=1.0"
+        )
+        got = _band(
+            submission.choose_band(proba, np.array([0, 1, 1]), notes, 1.0, 1.0, [0.0, 0.5, 1.0]),
+            where,
+        )
+        if got != (0.5, 0.5):
+            fail(
+                f"choose_band returned {got}, expected (0.5, 0.5) on {where}: the band [0.5, 0.5] "
+                "sends row 1 to the LLM, which gave no label, so the model decides it as route "
+                "does: proba >= 0.5 gives 1, right on every note (F1 1.0)"
+            )
 
     def test_spend_limit_respected(self, submission, reference):
         proba, y, notes = _validation(300, seed=3)
@@ -408,5 +454,15 @@ class TestChooseBand:
                 "a grid of the probas themselves and no money: every band holds a row",
             ),
         ]
+        for bad in ("Unauthorized", "fraud"):
+            labels = notes["llm_reason"].tolist()
+            labels[3] = bad
+            cases.append(
+                (
+                    (proba, y, notes.assign(llm_reason=labels), 0.1, 1.0, GRID),
+                    f"an llm_reason of {bad!r} (neither missing nor one of REASONS, which route "
+                    "refuses too; no case folding)",
+                )
+            )
         for args, why in cases:
             expect_raises(ValueError, submission.choose_band, *args, why=why)

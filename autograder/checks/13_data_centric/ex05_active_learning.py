@@ -182,6 +182,17 @@ def _rounds(run: dict, args: dict, where: str) -> list[dict]:
                 f"{where}: round {r}'s training rows do not include round {r - 1}'s: a labelled "
                 "row stays labelled, and each round retrains on all of them"
             )
+        # In the order they were labelled: the initial draw as drawn (a wrong draw is left to
+        # test_seed_drives_the_initial_set), then each round's new rows after the earlier ones.
+        before = rounds[r - 1]["ids"] if r else _initial_draw(args)[1].tolist()
+        if (r or sorted(ids) == sorted(before)) and ids[: len(before)] != before:
+            what = f"round {r - 1}'s rows" if r else "the initial draw"
+            fail(
+                f"{where}: round {r}'s model was fitted on the pool rows {ids[:12]}..., which "
+                f"do not start with {what}, {before[:12]}..., in that order: fit on the "
+                "labelled rows in the order they were labelled (the initial draw as drawn, "
+                "then each round's new rows appended), not sorted"
+            )
         rnd["ids"] = ids
     return rounds
 
@@ -456,6 +467,7 @@ class TestRunLoop:
         y_pool = base["y_pool"]
         cases = [
             (dict(strategy="confident"), "strategy='confident'"),
+            (dict(strategy="Random"), "strategy='Random' (the names are lower case, exactly)"),
             (dict(initial=0), "initial=0"),
             (dict(batch=0), "batch=0"),
             (dict(batch=True), "batch=True (a bool)"),

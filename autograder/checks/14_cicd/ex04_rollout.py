@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import numbers
-import os
-import subprocess
-import sys
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from autograder.assertions import differential, expect_raises, fail
+from autograder.interpreters import driver_of, in_fresh_interpreters
 
 # --- canary_bucket ---------------------------------------------------------------------------------
 
@@ -94,51 +91,22 @@ _SCHEME = (
 )
 
 
+def _buckets_in_child(module, args):
+    """A driver (autograder.interpreters): the buckets in a fresh interpreter."""
+    return [bool(module.canary_bucket(k, args["percent"], args["salt"])) for k in args["keys"]]
+
+
 def _in_subprocesses(
-    module, source: str, keys: list[str], percent: float, salt: str, seeds: list
+    module, source: str, driver: dict, keys: list[str], percent: float, salt: str, seeds: list
 ) -> dict:
     """In the learner's process: the buckets here, and in fresh interpreters that run the
     learner's file (its `source`) with other PYTHONHASHSEEDs (hash() of a str changes with it)."""
     here = [bool(module.canary_bucket(k, percent, salt)) for k in keys]
-    code = (
-        "import json, sys, types\n"
-        "args = json.loads(sys.stdin.read())\n"
-        "m = types.ModuleType('learner_rollout')\n"
-        "sys.modules['learner_rollout'] = m\n"
-        "exec(compile(args['source'], args['path'], 'exec'), m.__dict__)\n"
-        "out = [bool(m.canary_bucket(k, args['percent'], args['salt'])) for k in args['keys']]\n"
-        "print('\\nBUCKETS ' + json.dumps(out))\n"
-    )
-    payload = json.dumps(
-        {"path": module.__file__, "source": source, "keys": keys, "percent": percent, "salt": salt}
-    )
-    procs = []
-    for seed in seeds:
-        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-c", code],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env=env,
-            )
-        )
-    results = {}
-    for seed, proc in zip(seeds, procs, strict=True):
-        try:
-            out, err = proc.communicate(payload, timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
-            results[str(seed)] = {"error": "timed out after 15 s"}
-            continue
-        lines = [ln for ln in out.splitlines() if ln.startswith("BUCKETS ")]
-        if proc.returncode != 0 or not lines:
-            results[str(seed)] = {"error": (err.strip().splitlines() or ["no output"])[-1][:200]}
-        else:
-            results[str(seed)] = {"buckets": json.loads(lines[-1][len("BUCKETS ") :])}
+    args = {"keys": keys, "percent": percent, "salt": salt}
+    there = in_fresh_interpreters(module, source, driver, args, seeds)
+    results = {
+        seed: {"buckets": out["result"]} if "result" in out else out for seed, out in there.items()
+    }
     return {"here": here, "there": results}
 
 
@@ -198,7 +166,15 @@ class TestCanaryBucket:
     def test_stable_across_processes(self, submission, submission_text):
         keys = UNICODE_KEYS + _keys(400)
         try:
-            seen = submission.observe(_in_subprocesses, submission_text, keys, 30, SALT, [1, 2])
+            seen = submission.observe(
+                _in_subprocesses,
+                submission_text,
+                driver_of(_buckets_in_child),
+                keys,
+                30,
+                SALT,
+                [1, 2],
+            )
         except NotImplementedError:
             raise
         except Exception as exc:  # noqa: BLE001
