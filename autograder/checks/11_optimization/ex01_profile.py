@@ -119,23 +119,14 @@ class _PredictOnly(BaseEstimator):
         return np.zeros(len(X))
 
 
-class _ClfNoProba(ClassifierMixin, BaseEstimator):
+class _ClfNoProba(ClassifierMixin, _PredictOnly):
     """A classifier with predict but no predict_proba as the final step (a LinearSVC, say):
     is_classifier says True, yet it cannot give probabilities."""
 
-    def __init__(self, tag="model", predict_cost=0.0):
-        self.tag = tag
-        self.predict_cost = predict_cost
-
     def fit(self, X, y=None):
-        _LOG.append((self.tag, "fit", _width(X)))
+        super().fit(X, y)
         self.classes_ = np.array([0, 1])
         return self
-
-    def predict(self, X):
-        _LOG.append((self.tag, "predict", _width(X)))
-        time.sleep(self.predict_cost)
-        return np.zeros(len(X), dtype=int)
 
 
 class _ProbaNotClf(BaseEstimator):
