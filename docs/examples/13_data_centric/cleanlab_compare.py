@@ -1,11 +1,12 @@
 """Worked example: exercise 01's confident learning beside cleanlab's, on the same probabilities.
 
 The out-of-fold probabilities are those of `confident_learning.py` (the small model, 5 shuffled
-stratified folds, seed 0); the in-sample ones, of the same model fitted on all the training rows,
-show what exercise 01 finds when they are misused. cleanlab's `find_label_issues` runs each of its filters on them, and
+stratified folds, seed 0). cleanlab's `find_label_issues` runs each of its filters on them, and
 exercise 01's reference (`solutions/13_data_centric/`, the rule its contract states) runs beside
-them. For each set of flagged rows: how many, how many of them are wrong labels (the data world
-planted them, so the example knows), and the test AP of the small model retrained without them.
+them; the reference also runs on in-sample probabilities (the same model fitted on all the
+training rows), to show what it finds when they are misused. For each set of flagged rows: how
+many, how many of them are wrong labels (the data world planted them, so the example knows), and
+the test AP of the small model retrained without them.
 
 cleanlab has one step exercise 01 does not: after pruning, it never flags a row whose most
 probable class is its given label. The example applies that step to the reference's rows and
