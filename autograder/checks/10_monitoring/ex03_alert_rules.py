@@ -158,16 +158,19 @@ def load_rules(text: str, strict: bool = False) -> dict[str, dict]:
         if name in names:
             fail(f"two groups are named {name!r}: group names must be unique")
         names.add(name)
-        if "interval" in group and duration_seconds(group["interval"]) is None:
-            fail(f"{where}.interval {group['interval']!r} is not a Prometheus duration (1m)")
+        interval = group.get("interval")
+        if interval is not None and duration_seconds(interval) is None:
+            fail(f"{where}.interval {interval!r} is not a Prometheus duration (1m)")
         if not isinstance(group.get("rules"), list):
             fail(f"{where} ({name!r}) has no `rules` list")
         for r, rule in enumerate(group["rules"]):
-            _read_rule(rule, f"{where}.rules[{r}]", rules, strict)
+            _read_rule(rule, f"{where}.rules[{r}]", rules, strict, interval)
     return rules
 
 
-def _read_rule(rule: Any, where: str, rules: dict[str, dict], strict: bool) -> None:
+def _read_rule(
+    rule: Any, where: str, rules: dict[str, dict], strict: bool, interval: Any = None
+) -> None:
     if not isinstance(rule, dict):
         fail(f"{where} should be a mapping (alert, expr, for, labels, annotations)")
     unknown = sorted(map(str, set(rule) - RULE_KEYS))
@@ -213,7 +216,7 @@ def _read_rule(rule: Any, where: str, rules: dict[str, dict], strict: bool) -> N
         fail(f"{where}: a recording rule has no `for`")
     if name in rules:
         fail(f"the alert {name} is defined twice: Prometheus evaluates both, and pages twice")
-    rules[name] = {"rule": rule, "ast": ast, "where": where}
+    rules[name] = {"rule": rule, "ast": ast, "where": where, "interval": interval}
 
 
 def _alert(text: str, name: str) -> dict:
@@ -509,6 +512,14 @@ class TestRulesFile:
                 fail(
                     f"{alert} has no `for`: it fires on the first evaluation where its "
                     f"expression holds, so one bad scrape pages someone. Add `for: {shown}`"
+                )
+            interval = rules[alert]["interval"]
+            if interval is not None and duration_seconds(interval) != 60:
+                fail(
+                    f"the group of {alert} has `interval: {interval}`: the rules are evaluated "
+                    "every minute (leave `interval` out, or write 1m). A `for:` is counted in "
+                    "evaluations, so at 5m a `for: 2m` waits 5 minutes, and a problem shorter "
+                    "than the interval is never seen"
                 )
             seconds = duration_seconds(rule["for"])
             if seconds != expected:

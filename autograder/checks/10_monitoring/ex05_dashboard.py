@@ -389,6 +389,14 @@ class TestDashboard:
                 continue
             vs = _rated_selector(strip(ast).expr, ("rate",))
             if vs is not None and selector_name(vs) == "fraud_requests_total":
+                kind, labels = agg[1], agg[2]
+                if kind == "without" or labels not in ({"route"}, {"route", "status"}, set()):
+                    fail(
+                        f"the request rate is summed {kind} ({', '.join(sorted(labels))}): sum "
+                        "it by (route), by (route, status), or over everything, so the panel "
+                        "shows where the traffic goes and stays one line per route however "
+                        "many instances serve it"
+                    )
                 others = sorted({m.name for m in matchers(vs)} - {"job"})
                 if others:
                     fail(
