@@ -77,30 +77,6 @@ class _Step(TransformerMixin, BaseEstimator):
         return np.tile(X, (1, self.widen)) if self.widen > 1 else X
 
 
-class _Clf(ClassifierMixin, BaseEstimator):
-    """A final step whose predict_proba costs `proba_cost` seconds and predict `predict_cost`."""
-
-    def __init__(self, tag="model", proba_cost=0.0, predict_cost=0.0):
-        self.tag = tag
-        self.proba_cost = proba_cost
-        self.predict_cost = predict_cost
-
-    def fit(self, X, y=None):
-        _LOG.append((self.tag, "fit", _width(X)))
-        self.classes_ = np.array([0, 1])
-        return self
-
-    def predict_proba(self, X):
-        _LOG.append((self.tag, "predict_proba", _width(X)))
-        time.sleep(self.proba_cost)
-        return np.full((len(X), 2), 0.5)
-
-    def predict(self, X):
-        _LOG.append((self.tag, "predict", _width(X)))
-        time.sleep(self.predict_cost)
-        return np.zeros(len(X), dtype=int)
-
-
 class _PredictOnly(BaseEstimator):
     """A final step with predict only (a regressor, say)."""
 
@@ -119,6 +95,29 @@ class _PredictOnly(BaseEstimator):
         return np.zeros(len(X))
 
 
+class _ProbaNotClf(_PredictOnly):
+    """A final step with predict_proba and predict that is not a classifier (a GaussianMixture,
+    say): is_classifier says False, yet it has predict_proba."""
+
+    def __init__(self, tag="model", proba_cost=0.0, predict_cost=0.0):
+        super().__init__(tag, predict_cost)
+        self.proba_cost = proba_cost
+
+    def predict_proba(self, X):
+        _LOG.append((self.tag, "predict_proba", _width(X)))
+        time.sleep(self.proba_cost)
+        return np.full((len(X), 2), 0.5)
+
+
+class _Clf(ClassifierMixin, _ProbaNotClf):
+    """A final step whose predict_proba costs `proba_cost` seconds and predict `predict_cost`."""
+
+    def fit(self, X, y=None):
+        super().fit(X, y)
+        self.classes_ = np.array([0, 1])
+        return self
+
+
 class _ClfNoProba(ClassifierMixin, _PredictOnly):
     """A classifier with predict but no predict_proba as the final step (a LinearSVC, say):
     is_classifier says True, yet it cannot give probabilities."""
@@ -127,31 +126,6 @@ class _ClfNoProba(ClassifierMixin, _PredictOnly):
         super().fit(X, y)
         self.classes_ = np.array([0, 1])
         return self
-
-
-class _ProbaNotClf(BaseEstimator):
-    """A final step with predict_proba and predict that is not a classifier (a GaussianMixture,
-    say): is_classifier says False, yet it has predict_proba."""
-
-    def __init__(self, tag="model", proba_cost=0.0, predict_cost=0.0):
-        self.tag = tag
-        self.proba_cost = proba_cost
-        self.predict_cost = predict_cost
-
-    def fit(self, X, y=None):
-        _LOG.append((self.tag, "fit", _width(X)))
-        self.fitted_ = True
-        return self
-
-    def predict_proba(self, X):
-        _LOG.append((self.tag, "predict_proba", _width(X)))
-        time.sleep(self.proba_cost)
-        return np.full((len(X), 2), 0.5)
-
-    def predict(self, X):
-        _LOG.append((self.tag, "predict", _width(X)))
-        time.sleep(self.predict_cost)
-        return np.zeros(len(X), dtype=int)
 
 
 _KINDS = {

@@ -11,6 +11,7 @@ from sklearn.metrics import average_precision_score
 from threadpoolctl import threadpool_limits
 
 from autograder.assertions import expect_raises, fail
+from coursedata.schema import RAW_EXPORT
 
 from . import _shared
 
@@ -74,22 +75,7 @@ def _merchants() -> pd.DataFrame:
     )
 
 
-RAW_COLUMNS = [
-    "transaction_id",
-    "timestamp",
-    "user_id",
-    "merchant_id",
-    "amount",
-    "currency",
-    "merchant_category",
-    "channel",
-    "device_id",
-    "card_country",
-    "merchant_country",
-    "is_fraud",
-    "chargeback_at",
-    "days_to_chargeback",
-]
+RAW_COLUMNS = list(RAW_EXPORT)  # the data world's raw export, column for column
 
 
 def _raw() -> pd.DataFrame:
