@@ -7,13 +7,20 @@
   promtool), and promtool refuses the file or fails the unit tests for each of them, except the
   mistakes listed in PROMTOOL_BLIND, which Prometheus evaluates without complaint and which the
   unit tests' series cannot tell apart (the list is asserted both ways: it stays honest).
-- A real Prometheus (2.42, Debian's package) scrapes the course's monitored service
-  (coursekit.metrics.create_monitored_app under uvicorn on a free 127.0.0.1 port, in a thread,
-  serving coursekit.serving_model.make_model_file's model) every second, loads the reference
-  rules (all four evaluate with health "ok"), and after real requests the request rate read
-  through its HTTP query API is positive; every query of exercise 05's reference dashboard
-  evaluates there without error, and those of the panels that traffic and a drift report feed
-  return series.
+- A real Prometheus (2.42, Debian's package) scrapes exercise 01's service every second: the
+  reference answer's create_monitored_app (solutions/10_monitoring/ex01_metrics.py), or a
+  learner's own file named by MLGRADE_METRICS_APP, under uvicorn on a free 127.0.0.1 port, in a
+  thread, serving coursekit.serving_model.make_model_file's model. It loads the reference rules
+  (all four evaluate with health "ok"), and after real requests the request rate read through
+  its HTTP query API is positive; every query of exercise 05's reference dashboard evaluates
+  there without error, and those of the panels that traffic and a drift report (the answer's
+  own record_drift) feed return series.
+
+A learner runs the same test on their own answer:
+
+    MLGRADE_METRICS_APP=lessons/10_monitoring/ex01_metrics.py pytest -m integration \
+        tests/integration/test_prometheus.py \
+        -k "real_requests or in_prometheus or dashboard_query"
 
 Skipped, with the reason, when promtool or prometheus is not installed (`.ci/run` installs the
 Debian package prometheus).
@@ -25,6 +32,7 @@ import contextlib
 import importlib
 import importlib.util
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -131,15 +139,30 @@ def _wait(what: str, probe, timeout: float, log: Path | None = None):
     pytest.fail(f"{what} within {timeout} s (last: {last!r})\n{tail}")
 
 
+def _metrics_answer() -> ModuleType:
+    """Exercise 01's answer that the real Prometheus scrapes: the reference, or the file that
+    MLGRADE_METRICS_APP names (relative to the course's root, or absolute)."""
+    named = os.environ.get("MLGRADE_METRICS_APP", "").strip()
+    path = SOLUTIONS / "ex01_metrics.py"
+    if named:
+        path = Path(named) if Path(named).is_absolute() else COURSE_ROOT / named
+        if not path.is_file():
+            pytest.fail(
+                f"MLGRADE_METRICS_APP={named!r}: no such file ({path}); name exercise 01's file, "
+                "e.g. lessons/10_monitoring/ex01_metrics.py"
+            )
+    return _load(path, "scraped_ex01_metrics")
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory) -> Iterator[dict]:
     prometheus_bin = tool("prometheus")
     from coursekit.local_server import bound_port, uvicorn_thread
-    from coursekit.metrics import create_monitored_app
     from coursekit.serving_model import make_model_file
 
+    answer = _metrics_answer()
     root = tmp_path_factory.mktemp("prometheus")
-    app = create_monitored_app(make_model_file(root / "model"))
+    app = answer.create_monitored_app(make_model_file(root / "model"))
     prom_port = _free_port()
     servers = contextlib.ExitStack()
     process = None
@@ -188,7 +211,7 @@ def stack(tmp_path_factory) -> Iterator[dict]:
             60,
             log,
         )
-        yield {"prometheus": prometheus, "api": api, "app": app, "log": log}
+        yield {"prometheus": prometheus, "api": api, "app": app, "log": log, "answer": answer}
     finally:
         if process is not None:
             process.terminate()
@@ -267,9 +290,7 @@ def test_the_reference_rules_evaluate_in_prometheus(stack: dict) -> None:
 
 
 def test_every_dashboard_query_evaluates(stack: dict) -> None:
-    from coursekit.metrics import record_drift
-
-    record_drift(stack["app"], {"amount": 0.31, "hour": 0.04})
+    stack["answer"].record_drift(stack["app"], {"amount": 0.31, "hour": 0.04})
     dashboard = _load(SOLUTIONS / "ex05_dashboard.py", "reference_ex05_dashboard").build_dashboard(
         JOB
     )

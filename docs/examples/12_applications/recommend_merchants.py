@@ -44,12 +44,12 @@ def catalogue_coverage(lists: np.ndarray, n_merchants: int) -> float:
 
 
 def unseen_top(scores: np.ndarray, seen: sp.csr_matrix) -> np.ndarray:
-    """The K best columns of each row, leaving out the columns the row's user bought from."""
+    """The K best columns of each row, leaving out the columns the row's user bought from; equal
+    scores in the order of the columns (a stable sort: np.argpartition breaks ties differently
+    on different CPUs)."""
     scores = scores.astype(float, copy=True)
     scores[seen.nonzero()] = -np.inf
-    best = np.argpartition(-scores, K, axis=1)[:, :K]
-    order = np.argsort(-np.take_along_axis(scores, best, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(best, order, axis=1)
+    return np.argsort(-scores, axis=1, kind="stable")[:, :K]
 
 
 def evaluate() -> dict:
