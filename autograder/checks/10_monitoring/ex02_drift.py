@@ -373,9 +373,7 @@ class TestPsi:
         # From 2025-05-31 fraud is twice as frequent; the payments themselves do not move.
         ref, cur = _window("2025-05-01", "2025-05-31"), _window("2025-05-31", "2025-07-01")
         report = _report(submission, ref, cur, "May against June (medium world)")
-        flagged = report.loc[report["severity"] != "none", "feature"].tolist()
-        top = float(np.asarray(report["psi"], dtype=np.float64).max())
-        if flagged or not top < 0.05:
+        if _flags_something(report):
             fail(
                 "on the medium world, May against June (the prevalence shift of 2025-05-31: "
                 "twice as much fraud, the payments unchanged) should flag nothing: every PSI "
@@ -762,6 +760,13 @@ def _summary(report: pd.DataFrame) -> str:
     )
 
 
+def _flags_something(report: pd.DataFrame) -> bool:
+    """Whether a report between two windows with no planted drift flags a feature, or shows a PSI
+    of 0.05 or more (noise there stays under 0.01)."""
+    flagged = (report["severity"] != "none").any()
+    return bool(flagged) or not float(np.asarray(report["psi"], dtype=np.float64).max()) < 0.05
+
+
 class TestDriftReport:
     def test_columns_kinds_and_values(self, submission, reference):
         ref = _frame(300, 1)
@@ -950,9 +955,7 @@ class TestDriftReport:
     def test_stable_month_flags_nothing(self, submission):
         ref, cur = _window("2025-04-01", "2025-04-16"), _window("2025-04-16", "2025-05-01")
         report = _report(submission, ref, cur, "two halves of April (medium world)")
-        flagged = report.loc[report["severity"] != "none", "feature"].tolist()
-        top = float(np.asarray(report["psi"], dtype=np.float64).max())
-        if flagged or not top < 0.05:
+        if _flags_something(report):
             fail(
                 "the medium world's April, first half against second half, has no planted drift, "
                 f"but the report reads: {_summary(report)}. Noise between two windows of 4,000 "

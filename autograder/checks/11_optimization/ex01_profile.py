@@ -281,7 +281,12 @@ def _run(submission, spec: list, repeats: Any = None, n: int = 20, fit: bool = T
     return facts
 
 
-def _final_step_error(facts: dict, what: str) -> None:
+def _final_step(submission, kind: str, what: str, cost: str, seconds: float) -> tuple[dict, float]:
+    """Profile a scaler then a final step of `kind` whose method costs `seconds` a call (`cost`
+    is its keyword: proba_cost or predict_cost), with repeats=3; the run's facts and the final
+    step's seconds in the table. Fails when profile_pipeline raised."""
+    spec = [("scale", "step", {}), ("model", kind, {cost: seconds})]
+    facts = submission.observe(_profile, spec, 3, 20, True)
     if facts["error"] is not None:
         name, message, _ = facts["error"]
         fail(
@@ -290,6 +295,7 @@ def _final_step_error(facts: dict, what: str) -> None:
             "(hasattr(step, 'predict_proba')), else predict; whether it is a classifier "
             "(is_classifier) does not decide"
         )
+    return facts, _row(_table(facts, _names(spec)), _names(spec), "model")[0]
 
 
 def _names(spec: list) -> list[str]:
@@ -503,9 +509,7 @@ class TestProfilePipeline:
             ("proba_not_clf", "a step with predict_proba that is not a classifier"),
         ]
         for kind, what in cases:
-            spec = [("scale", "step", {}), ("model", kind, {"proba_cost": 30 * MS})]
-            facts = submission.observe(_profile, spec, 3, 20, True)
-            _final_step_error(facts, what)
+            facts, seconds = _final_step(submission, kind, what, "proba_cost", 30 * MS)
             methods = sorted({m for m, _ in _calls(facts, "model")})
             if methods != ["predict_proba"]:
                 fail(
@@ -514,8 +518,6 @@ class TestProfilePipeline:
                     f"{methods}: the method is decided by hasattr(step, 'predict_proba'), not by "
                     "whether the step is a classifier"
                 )
-            columns = _table(facts, _names(spec))
-            seconds, _ = _row(columns, _names(spec), "model")
             if seconds < 27 * MS:
                 fail(
                     f"the final step's predict_proba takes 30 ms per call, but your table says "
@@ -528,17 +530,13 @@ class TestProfilePipeline:
             ("clf_no_proba", "a classifier without predict_proba (a LinearSVC, say)"),
         ]
         for kind, what in cases:
-            spec = [("scale", "step", {}), ("model", kind, {"predict_cost": 20 * MS})]
-            facts = submission.observe(_profile, spec, 3, 20, True)
-            _final_step_error(facts, what)
+            facts, seconds = _final_step(submission, kind, what, "predict_cost", 20 * MS)
             calls = _calls(facts, "model")
             if [m for m, _ in calls] != ["predict"] * 4:
                 fail(
                     f"a final step without predict_proba ({what}) should be timed on predict, 4 "
                     f"times with repeats=3; it received {[m for m, _ in calls]}"
                 )
-            columns = _table(facts, _names(spec))
-            seconds, _ = _row(columns, _names(spec), "model")
             if seconds < 18 * MS:
                 fail(
                     f"the final step's predict takes 20 ms, but your table says "

@@ -107,6 +107,15 @@ def _wide_probe(module, n_users: int, n_merchants: int, per_user: int, n_asked: 
     return {"peak": int(peak), "answered": len(result) if isinstance(result, dict) else -1}
 
 
+def _peak_mb(submission, probe, *args) -> tuple[float, int | None]:
+    """A memory probe run in the learner's process for 50 users: the peak in MB and the number of
+    training rows (None when the probe does not count them); fails unless all 50 were answered."""
+    facts = submission.observe(probe, *args, 50)
+    if facts["answered"] != 50:
+        fail(f"item_item_recommend answered {facts['answered']} of 50 users")
+    return facts["peak"] / 1e6, facts.get("n_train")
+
+
 # --- helpers ----------------------------------------------------------------------------------
 
 
@@ -524,23 +533,17 @@ class TestItemItemRecommend:
                 _compare_lists(got[user], want[user], train, user, where)
 
     def test_sparse_at_the_data_worlds_size(self, submission):
-        facts = submission.observe(_memory_probe, 20_000, 2_000, 50)
-        peak_mb = facts["peak"] / 1e6
-        if facts["answered"] != 50:
-            fail(f"item_item_recommend answered {facts['answered']} of 50 users")
+        peak_mb, n_train = _peak_mb(submission, _memory_probe, 20_000, 2_000)
         if peak_mb > MEMORY_BOUND_MB:
             fail(
                 f"item_item_recommend on the data world's default size (20,000 users x 2,000 "
-                f"merchants, {facts['n_train']:,} training rows, 50 users asked) allocated "
+                f"merchants, {n_train:,} training rows, 50 users asked) allocated "
                 f"{peak_mb:.0f} MB at its peak, above {MEMORY_BOUND_MB} MB (the reference: about "
                 "11 MB): a dense users x merchants matrix is 320 MB in float64. Keep the matrix "
                 "in scipy.sparse, and score only the users asked for"
             )
         n_users, n_merchants, per_user = WIDE
-        facts = submission.observe(_wide_probe, n_users, n_merchants, per_user, 50)
-        peak_mb = facts["peak"] / 1e6
-        if facts["answered"] != 50:
-            fail(f"item_item_recommend answered {facts['answered']} of 50 users")
+        peak_mb, _ = _peak_mb(submission, _wide_probe, n_users, n_merchants, per_user)
         if peak_mb > WIDE_BOUND_MB:
             fail(
                 f"item_item_recommend on a table of {n_users:,} users x {n_merchants:,} merchants "
